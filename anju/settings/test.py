@@ -1,0 +1,12 @@
+"""Tests: the database comes from ANJU_DATABASE_URL (PostgreSQL in CI), hashing is fast."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+SECRET_KEY = "anju-test"
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Argon2 costs ~100 ms a password by design; fixtures make many accounts, so tests hash with MD5.
+# test_login_security checks the real setting (Argon2) with a login of its own.
+ARGON2_HASHERS = PASSWORD_HASHERS  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
