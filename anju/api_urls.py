@@ -1,0 +1,25 @@
+from rest_framework.routers import DefaultRouter
+
+from anju.accounts.api import RoleViewSet, UserViewSet
+from anju.audit.api import AuditLogViewSet
+from anju.orgs.api import (
+    AdminUnitViewSet,
+    BuildingViewSet,
+    GridViewSet,
+    PositionViewSet,
+    SiteViewSet,
+)
+from anju.policies.api import ParameterValueViewSet
+
+router = DefaultRouter()
+router.register("admin-units", AdminUnitViewSet, basename="admin-unit")
+router.register("sites", SiteViewSet, basename="site")
+router.register("grids", GridViewSet, basename="grid")
+router.register("buildings", BuildingViewSet, basename="building")
+router.register("positions", PositionViewSet, basename="position")
+router.register("roles", RoleViewSet, basename="role")
+router.register("users", UserViewSet, basename="user")
+router.register("audit-logs", AuditLogViewSet, basename="audit-log")
+router.register("policy-values", ParameterValueViewSet, basename="policy-value")
+
+urlpatterns = router.urls

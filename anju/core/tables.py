@@ -1,0 +1,44 @@
+"""A ledger is defined once: its columns render the page table and the Excel export alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from operator import attrgetter
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: str | Callable
+    link: Callable | None = None
+
+    def get(self, obj):
+        if callable(self.value):
+            return self.value(obj)
+        try:
+            value = attrgetter(self.value)(obj)
+        except AttributeError:
+            return ""
+        return value() if callable(value) else value
+
+
+@dataclass(frozen=True)
+class Ledger:
+    title: str
+    columns: tuple[Column, ...]
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.label for c in self.columns]
+
+    def rows(self, objects: Iterable) -> Iterable[list]:
+        for obj in objects:
+            yield [c.get(obj) for c in self.columns]
+
+    def cells(self, objects: Iterable) -> Iterable[list[dict]]:
+        """Rows for the page: each cell with its text and, where the column has one, its link."""
+        for obj in objects:
+            yield [
+                {"value": c.get(obj), "url": c.link(obj) if c.link else None} for c in self.columns
+            ]

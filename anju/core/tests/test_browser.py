@@ -1,0 +1,77 @@
+"""A person at an office PC: logs in and walks the tree from the county down to a grid."""
+
+import os
+import shutil
+
+import pytest
+
+from anju.core import demo
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="未安装 Debian Chromium"),
+]
+
+
+@pytest.fixture
+def page(live_server, transactional_db):
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    demo.run()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(
+            base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 800}
+        )
+        yield context.new_page()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _login(page, username):
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_county_leader_walks_from_county_to_site(page):
+    _login(page, "leader")
+    page.get_by_role("link", name="清涧县").first.click()
+    assert page.locator("h1").inner_text().startswith("清涧县")
+    page.get_by_role("link", name="秀延街道办").click()
+    page.get_by_role("link", name="幸福嘉苑社区").click()
+    page.get_by_role("link", name="工业园区集中安置点").click()
+    assert page.locator("h1").inner_text().startswith("工业园区集中安置点")
+    crumbs = page.locator("nav[aria-label=单位层级]").inner_text()
+    for name in ("清涧县", "秀延街道办", "幸福嘉苑社区", "工业园区集中安置点"):
+        assert name in crumbs
+    page.get_by_role("link", name="第一网格").click()
+    assert "1号楼" in page.content()
+    page.screenshot(path=os.path.join(os.environ.get("ANJU_VAR_DIR", "var"), "browser-site.png"))
+
+
+def test_grid_worker_on_a_phone_cannot_leave_the_grid(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    _login(page, "grid")
+    page.get_by_role("link", name="第一网格").first.click()
+    assert page.locator("h1").inner_text().startswith("第一网格")
+    site_link = page.locator("nav[aria-label=单位层级] a", has_text="工业园区集中安置点")
+    assert site_link.count() == 0  # the site above the grid shows as text, not a link
+    response = page.goto("/orgs/sites/")
+    assert response.status == 200 and "工业园区集中安置点" not in page.locator("table").inner_text()

@@ -1,0 +1,158 @@
+"""Data scope, for every role and every scoped list, detail, export, search and API endpoint:
+a user serving a place in town 甲 never receives a row of town 乙, and a direct URL to one of
+town 乙's objects answers 404."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from anju.accounts import access
+from anju.conftest import ROLE_NODES
+
+# (url, module the role must be able to read for a 200)
+LISTS = [
+    ("/orgs/units/", "orgs"),
+    ("/orgs/sites/", "orgs"),
+    ("/orgs/grids/", "orgs"),
+    ("/orgs/buildings/", "orgs"),
+    ("/orgs/positions/", "orgs"),
+    ("/policies/", "policies"),
+    ("/audit/", "audit"),
+    ("/accounts/users/", "accounts"),
+    ("/api/admin-units/", "orgs"),
+    ("/api/sites/", "orgs"),
+    ("/api/grids/", "orgs"),
+    ("/api/buildings/", "orgs"),
+    ("/api/positions/", "orgs"),
+    ("/api/policy-values/", "policies"),
+    ("/api/audit-logs/", "audit"),
+    ("/api/users/", "accounts"),
+]
+EXPORTS = [url for url, _ in LISTS[:7]]
+# Search terms that match both towns' rows, so a leak would show up in the results.
+SEARCHES = [
+    ("/orgs/units/?q=镇", "orgs"),
+    ("/orgs/sites/?q=安置点", "orgs"),
+    ("/orgs/positions/?q=楼长", "orgs"),
+    ("/api/admin-units/?search=社区", "orgs"),
+    ("/api/sites/?q=安置点", "orgs"),
+    ("/audit/?object_type=orgs", "audit"),
+    ("/api/audit-logs/?action=create", "audit"),
+]
+
+
+def _details(b):
+    return [
+        (f"/orgs/units/{b.unit.pk}/", "orgs"),
+        (f"/orgs/units/{b.community.pk}/", "orgs"),
+        (f"/orgs/sites/{b.site.pk}/", "orgs"),
+        (f"/orgs/grids/{b.grid.pk}/", "orgs"),
+        (f"/orgs/buildings/{b.building.pk}/", "orgs"),
+        (f"/api/admin-units/{b.unit.pk}/", "orgs"),
+        (f"/api/sites/{b.site.pk}/", "orgs"),
+        (f"/api/grids/{b.grid.pk}/", "orgs"),
+        (f"/api/buildings/{b.building.pk}/", "orgs"),
+        (f"/api/positions/{b.position.pk}/", "orgs"),
+        (f"/api/policy-values/{b.policy_value.pk}/", "policies"),
+        (f"/api/policy-values/resolve/?unit={b.unit.pk}", "policies"),
+    ]
+
+
+def _leaks(response) -> bool:
+    return "乙" in response.content.decode()
+
+
+ROLES = sorted(ROLE_NODES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_and_searches_never_show_the_other_town(world, client_for, role):
+    user = world.users[role]
+    client = client_for(user)
+    for url, module in LISTS + SEARCHES:
+        response = client.get(url)
+        if not access.allows(user, module):
+            assert response.status_code == 403, url
+            continue
+        assert response.status_code == 200, (url, response.status_code)
+        assert not _leaks(response), f"{role} sees town 乙 at {url}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_exports_never_contain_the_other_town(world, client_for, role):
+    user = world.users[role]
+    client = client_for(user)
+    for url in EXPORTS:
+        response = client.get(url + "?export=xlsx")
+        if response.status_code == 403:
+            continue
+        assert response.status_code == 200, url
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        text = " ".join(str(c) for row in book.active.iter_rows(values_only=True) for c in row)
+        assert "乙" not in text, f"{role} exports town 乙 from {url}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_direct_urls_to_the_other_town_answer_404(world, client_for, role):
+    user = world.users[role]
+    client = client_for(user)
+    for url, module in _details(world.b):
+        response = client.get(url)
+        expected = 404 if access.allows(user, module) else 403
+        assert response.status_code == expected, (role, url, response.status_code)
+        assert not _leaks(response)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_writes_aimed_at_the_other_town_answer_404(world, client_for, role):
+    user = world.users[role]
+    client = client_for(user)
+    b = world.b
+    attempts = [
+        ("post", f"/orgs/units/{b.unit.pk}/sites/new/", {"name": "侵入", "kind": "centralized"}),
+        ("post", f"/orgs/nodes/{b.site.key}/edit/", {"name": "改名", "kind": "centralized"}),
+        ("post", f"/orgs/nodes/{b.building.key}/delete/", {}),
+        ("patch", f"/api/sites/{b.site.pk}/", {"name": "改名"}),
+        ("delete", f"/api/buildings/{b.building.pk}/", None),
+        ("post", "/api/grids/", {"name": "侵入网格", "site": b.site.pk}),
+    ]
+    for method, url, data in attempts:
+        kwargs = {"content_type": "application/json"} if method in ("patch", "delete") else {}
+        response = (
+            getattr(client, method)(url, data, **kwargs)
+            if data is not None
+            else getattr(client, method)(url)
+        )
+        if not access.allows(user, "orgs", "write"):
+            assert response.status_code == 403, (role, url)
+        else:
+            assert response.status_code in (400, 404), (role, url, response.status_code)
+    b.site.refresh_from_db()
+    assert b.site.name == "乙安置点"
+    assert type(b.building).objects.filter(pk=b.building.pk).exists()
+
+
+def test_own_town_is_visible(world, client_for):
+    """The negative checks above mean something only if the own town's rows do show."""
+    client = client_for(world.users["town_staff"])
+    body = client.get("/orgs/sites/").content.decode()
+    assert "甲安置点" in body
+    data = client.get("/api/buildings/").json()
+    assert [row["name"] for row in data["results"]] == ["甲楼"]
+    assert client.get(f"/orgs/buildings/{world.a.building.pk}/").status_code == 200
+
+
+def test_county_user_sees_both_towns(world, client_for):
+    client = client_for(world.users["whole_county"])
+    names = {row["name"] for row in client.get("/api/sites/").json()["results"]}
+    assert names == {"甲安置点", "乙安置点"}
+
+
+def test_building_head_sees_only_own_building(world, client_for):
+    client = client_for(world.users["building_head"])
+    assert client.get(f"/orgs/sites/{world.a.site.pk}/").status_code == 404
+    assert client.get(f"/orgs/buildings/{world.a.building.pk}/").status_code == 200
+    assert client.get("/api/sites/").json()["count"] == 0

@@ -1,0 +1,23 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from anju.accounts.views import LoginView
+from anju.core import views as core
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("healthz", core.healthz, name="healthz"),
+    path("orgs/", include("anju.orgs.urls")),
+    path("accounts/", include("anju.accounts.urls")),
+    path("audit/", include("anju.audit.urls")),
+    path("policies/", include("anju.policies.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("anju.api_urls")),
+]
+
+handler400 = "anju.core.views.error_400"
+handler403 = "anju.core.views.error_403"
+handler404 = "anju.core.views.error_404"
+handler500 = "anju.core.views.error_500"
