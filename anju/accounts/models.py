@@ -1,0 +1,123 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from anju.orgs.models import AdminUnit, Building, Grid, Site
+
+
+class Role(models.Model):
+    """A role is data: which modules it reads or writes, and whether it may reveal identities."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    description = models.CharField("说明", max_length=200, blank=True, default="")
+    modules = models.JSONField("模块权限", default=dict, blank=True)
+    can_reveal_identity = models.BooleanField("可查看完整身份证号", default=False)
+    is_builtin = models.BooleanField("内置", default=False, editable=False)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    full_name = models.CharField("姓名", max_length=50, blank=True, default="")
+    phone = models.CharField("联系电话", max_length=20, blank=True, default="")
+    department = models.CharField("所在部门/单位", max_length=100, blank=True, default="")
+    role = models.ForeignKey(
+        Role,
+        verbose_name="角色",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+        ordering = ["username"]
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def served_paths(self) -> list[str]:
+        rows = Membership.objects.filter(user=self).select_related(
+            "admin_unit", "site", "grid", "building"
+        )
+        return [m.node.path for m in rows]
+
+
+class Membership(models.Model):
+    """A unit the user serves. The user sees the subtree under it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    admin_unit = models.ForeignKey(
+        AdminUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    grid = models.ForeignKey(
+        Grid, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    building = models.ForeignKey(
+        Building, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+
+    class Meta:
+        verbose_name = "服务单位"
+        verbose_name_plural = "服务单位"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        admin_unit__isnull=False,
+                        site__isnull=True,
+                        grid__isnull=True,
+                        building__isnull=True,
+                    )
+                    | models.Q(
+                        admin_unit__isnull=True,
+                        site__isnull=False,
+                        grid__isnull=True,
+                        building__isnull=True,
+                    )
+                    | models.Q(
+                        admin_unit__isnull=True,
+                        site__isnull=True,
+                        grid__isnull=False,
+                        building__isnull=True,
+                    )
+                    | models.Q(
+                        admin_unit__isnull=True,
+                        site__isnull=True,
+                        grid__isnull=True,
+                        building__isnull=False,
+                    )
+                ),
+                name="accounts_membership_one_node",
+                violation_error_message="每条服务单位记录只能指向一个单位、安置点、网格或楼栋。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.node}"
+
+    @property
+    def node(self):
+        return self.admin_unit or self.site or self.grid or self.building
+
+    def clean(self):
+        if (
+            sum(1 for n in (self.admin_unit_id, self.site_id, self.grid_id, self.building_id) if n)
+            != 1
+        ):
+            raise ValidationError("每条服务单位记录只能指向一个单位、安置点、网格或楼栋。")

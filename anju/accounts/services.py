@@ -1,0 +1,226 @@
+"""Writes to accounts and roles: validate, check scope, write, audit, in one transaction."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+
+from anju.audit import services as audit
+from anju.core.scope import covers, home_path, path_q, scope_paths
+
+from . import access
+from .models import Membership, Role, User
+from .roles import BUILTIN_ROLES
+
+USER_FIELDS = ["username", "full_name", "phone", "department", "role", "is_active"]
+ROLE_FIELDS = ["name", "description", "modules", "can_reveal_identity"]
+
+
+def ensure_builtin_roles() -> int:
+    """Create the shipped roles that are missing; never overwrite a county's adjustments."""
+    have = set(Role.objects.values_list("code", flat=True))
+    missing = [
+        Role(
+            code=r["code"],
+            name=r["name"],
+            description=r["description"],
+            modules=r["modules"],
+            can_reveal_identity=r["reveal"],
+            is_builtin=True,
+        )
+        for r in BUILTIN_ROLES
+        if r["code"] not in have
+    ]
+    Role.objects.bulk_create(missing)
+    return len(missing)
+
+
+def _validate_modules(modules: dict) -> dict:
+    clean = {}
+    for module, level in (modules or {}).items():
+        if module not in access.MODULES:
+            raise ValidationError({"modules": f"未知模块「{module}」。"})
+        if level in ("", None):
+            continue
+        if level not in access.LEVELS:
+            raise ValidationError(
+                {
+                    "modules": f"模块「{access.MODULES[module]}」的权限「{level}」无效，"
+                    "只能是只读（read）或读写（write）。"
+                }
+            )
+        clean[module] = level
+    return clean
+
+
+@transaction.atomic
+def update_role(actor, role: Role, **changes) -> Role:
+    access.require(actor, "accounts", "write")
+    unknown = set(changes) - set(ROLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}")
+    if "modules" in changes:
+        changes["modules"] = _validate_modules(changes["modules"])
+    before = audit.snapshot(role, ROLE_FIELDS)
+    for name, value in changes.items():
+        setattr(role, name, value)
+    role.full_clean()
+    role.save()
+    audit.record_update(actor, role, before, ROLE_FIELDS, unit_path=home_path(actor))
+    return role
+
+
+@transaction.atomic
+def create_role(
+    actor,
+    *,
+    code: str,
+    name: str,
+    description: str = "",
+    modules: dict | None = None,
+    can_reveal_identity: bool = False,
+) -> Role:
+    access.require(actor, "accounts", "write")
+    role = Role(
+        code=code,
+        name=name,
+        description=description,
+        modules=_validate_modules(modules or {}),
+        can_reveal_identity=can_reveal_identity,
+    )
+    role.full_clean()
+    role.save()
+    audit.record_create(actor, role, ROLE_FIELDS, unit_path=home_path(actor))
+    return role
+
+
+def _check_nodes(actor, nodes) -> None:
+    if not nodes:
+        raise ValidationError({"nodes": "请至少选择一个服务单位。"})
+    for node in nodes:
+        if actor is not None and not covers(actor, node.path):
+            raise Http404("单位不存在或不在您的管辖范围内。")
+
+
+def _membership_for(user, node) -> Membership:
+    from anju.orgs.models import AdminUnit, Building, Grid, Site
+
+    kind = {AdminUnit: "admin_unit", Site: "site", Grid: "grid", Building: "building"}[type(node)]
+    return Membership(user=user, **{kind: node})
+
+
+def _served(user) -> list[str]:
+    return [
+        m.node.name
+        for m in user.memberships.select_related("admin_unit", "site", "grid", "building")
+    ]
+
+
+@transaction.atomic
+def create_user(
+    actor,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    nodes: list,
+    full_name: str = "",
+    phone: str = "",
+    department: str = "",
+    is_superuser: bool = False,
+) -> User:
+    if actor is not None:
+        access.require(actor, "accounts", "write")
+        if is_superuser and not actor.is_superuser:
+            raise PermissionDenied("只有平台管理员可以创建平台管理员。")
+    if not is_superuser:
+        _check_nodes(actor, nodes)
+    user = User(
+        username=username,
+        full_name=full_name,
+        phone=phone,
+        department=department,
+        role=role,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
+    user.full_clean(exclude=["password"])
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save()
+    Membership.objects.bulk_create([_membership_for(user, n) for n in nodes])
+    after = audit.snapshot(user, USER_FIELDS)
+    after["served_units"] = "、".join(n.name for n in nodes)
+    audit.record(
+        actor,
+        audit.AuditLog.Action.CREATE,
+        object_type="accounts.user",
+        object_id=user.pk,
+        object_repr=user.display_name,
+        unit_path=nodes[0].path if nodes else "",
+        changes=audit.diff({}, after),
+    )
+    return user
+
+
+def visible_users(actor):
+    """Accounts serving at least one unit inside the actor's scope (platform admins excluded)."""
+    users = User.objects.select_related("role").order_by("username")
+    paths = scope_paths(actor)
+    if paths is None:
+        return users
+    q = Q()
+    for field in ("admin_unit", "site", "grid", "building"):
+        q |= path_q(paths, f"{field}__path")
+    member_ids = Membership.objects.filter(q).values("user_id")
+    return users.filter(pk__in=member_ids, is_superuser=False)
+
+
+@transaction.atomic
+def update_user(
+    actor, user: User, *, nodes: list | None = None, password: str | None = None, **changes
+) -> User:
+    access.require(actor, "accounts", "write")
+    if not visible_users(actor).filter(pk=user.pk).exists():
+        raise Http404("账号不存在或不在您的管辖范围内。")
+    unknown = set(changes) - set(USER_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}")
+    before = audit.snapshot(user, USER_FIELDS)
+    before["served_units"] = "、".join(_served(user))
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+        user.set_password(password)
+    user.save()
+    if nodes is not None:
+        _check_nodes(actor, nodes)
+        user.memberships.all().delete()
+        Membership.objects.bulk_create([_membership_for(user, n) for n in nodes])
+    after = audit.snapshot(user, USER_FIELDS)
+    after["served_units"] = "、".join(_served(user))
+    changes_logged = audit.diff(before, after)
+    if password:
+        changes_logged["password"] = ["******", "******（已重置）"]
+    if changes_logged:
+        audit.record(
+            actor,
+            audit.AuditLog.Action.UPDATE,
+            object_type="accounts.user",
+            object_id=user.pk,
+            object_repr=user.display_name,
+            unit_path=home_path(user) or home_path(actor),
+            changes=changes_logged,
+        )
+    return user

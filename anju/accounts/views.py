@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from anju.core.pages import service_form
+from anju.orgs import selectors as org_selectors
+
+from . import access, services
+from .forms import LoginForm, RoleForm, UserCreateForm, UserEditForm
+from .models import Role
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_not_required
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes calls this once an account name has failed five times."""
+    return render(request, "accounts/locked_out.html", status=403)
+
+
+def user_list(request):
+    access.require(request.user, "accounts", "read")
+    users = services.visible_users(request.user).prefetch_related(
+        "memberships__admin_unit", "memberships__site", "memberships__grid", "memberships__building"
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        users = users.filter(username__icontains=q) | users.filter(full_name__icontains=q)
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "q": q})
+
+
+def user_create(request, key):
+    """A new account serving the node it is created from."""
+    access.require(request.user, "accounts", "write")
+    node = org_selectors.node_by_key(request.user, key)
+    if node is None:
+        raise Http404("单位不存在或不在您的管辖范围内。")
+    form = UserCreateForm(request.POST or None)
+
+    def save(data):
+        return services.create_user(request.user, nodes=[node], **data)
+
+    return service_form(
+        request,
+        form=form,
+        title=f"在「{node.name}」新建账号",
+        cancel_url=node.get_absolute_url(),
+        success_message="账号已创建。",
+        save=save,
+    )
+
+
+def user_edit(request, pk):
+    access.require(request.user, "accounts", "write")
+    user = get_object_or_404(services.visible_users(request.user), pk=pk)
+    form = UserEditForm(
+        request.POST or None, instance=services.visible_users(request.user).get(pk=pk)
+    )
+
+    def save(data):
+        password = data.pop("password", "")
+        services.update_user(request.user, user, password=password or None, **data)
+        return user
+
+    return service_form(
+        request,
+        form=form,
+        title=f"编辑账号「{user.display_name}」",
+        cancel_url="/accounts/users/",
+        success_message="账号已保存。",
+        save=save,
+    )
+
+
+def role_list(request):
+    access.require(request.user, "accounts", "read")
+    roles = Role.objects.all()
+    modules = list(access.MODULES.items())
+    rows = [
+        {"role": r, "levels": [access.LEVEL_LABELS[r.modules.get(m, "")] for m, _ in modules]}
+        for r in roles
+    ]
+    return render(request, "accounts/role_list.html", {"rows": rows, "modules": modules})
+
+
+def role_edit(request, pk):
+    access.require(request.user, "accounts", "write")
+    role = get_object_or_404(Role, pk=pk)
+    form = RoleForm(request.POST or None, instance=Role.objects.get(pk=pk))
+
+    def save(data):
+        services.update_role(
+            request.user,
+            role,
+            name=data["name"],
+            description=data["description"],
+            can_reveal_identity=data["can_reveal_identity"],
+            modules=form.modules(),
+        )
+        return role
+
+    return service_form(
+        request,
+        form=form,
+        title=f"编辑角色「{role.name}」",
+        cancel_url="/accounts/roles/",
+        success_message="角色已保存。",
+        save=save,
+    )
