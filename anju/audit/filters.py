@@ -1,0 +1,20 @@
+import django_filters
+
+from anju.core.filters import ScopedFilterSet
+
+from .models import AuditLog
+
+
+class AuditLogFilter(ScopedFilterSet):
+    actor = django_filters.CharFilter(
+        label="操作人", field_name="actor_name", lookup_expr="icontains"
+    )
+    action = django_filters.ChoiceFilter(label="操作", choices=AuditLog.Action.choices)
+    object_type = django_filters.CharFilter(label="对象类型", lookup_expr="icontains")
+    object_id = django_filters.CharFilter(label="对象编号")
+    since = django_filters.DateFilter(label="起始日期", field_name="at", lookup_expr="date__gte")
+    until = django_filters.DateFilter(label="截止日期", field_name="at", lookup_expr="date__lte")
+
+    class Meta:
+        model = AuditLog
+        fields = ["actor", "action", "object_type", "object_id", "since", "until"]
