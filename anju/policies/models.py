@@ -1,0 +1,53 @@
+from django.db import models
+
+from anju.core import paths
+from anju.core.scope import ScopedQuerySet
+from anju.orgs.models import AdminUnit
+
+
+class ParameterValue(models.Model):
+    """A parameter's value for one unit (and its subtree) during an effective period."""
+
+    scope_path_field = "path"
+
+    key = models.CharField("参数", max_length=80, db_index=True)
+    unit = models.ForeignKey(
+        AdminUnit,
+        verbose_name="适用单位",
+        on_delete=models.PROTECT,
+        related_name="parameter_values",
+    )
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("截止日期", null=True, blank=True, help_text="留空表示长期有效")
+    value = models.JSONField("参数值")
+    source = models.CharField("依据", max_length=200, blank=True, default="")
+    path = models.CharField(max_length=255, editable=False, default="")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "政策参数值"
+        verbose_name_plural = "政策参数值"
+        ordering = ["key", "path", "-valid_from"]
+        indexes = [
+            models.Index(fields=["key", "path"], name="policies_key_path"),
+            models.Index(fields=["path"], name="policies_path", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.unit.name} {self.valid_from}"
+
+    @property
+    def definition(self):
+        from .registry import KEYS
+
+        return KEYS.get(self.key)
+
+    @property
+    def display_value(self) -> str:
+        from .registry import display
+
+        return display(self.definition, self.value) if self.definition else str(self.value)
+
+
+paths.register(ParameterValue)
