@@ -109,7 +109,7 @@ def world(db) -> World:
         None, parent=city, name="清涧县", level="county", code="610830"
     )
     a, b = make_town(county, "甲", 1), make_town(county, "乙", 2)
-    roles = {r.code: r for r in Role.objects.all()}
+    roles = {r.code: r for r in Role.objects.filter(unit=None)}
     users = {}
     for role, node in ROLE_NODES.items():
         users[role] = account_services.create_user(

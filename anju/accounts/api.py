@@ -10,9 +10,13 @@ from .models import Role, User
 
 
 class RoleSerializer(serializers.ModelSerializer):
+    scope = serializers.CharField(source="scope_label", read_only=True)
+
     class Meta:
         model = Role
         fields = [
+            "unit",
+            "scope",
             "id",
             "code",
             "name",
@@ -21,7 +25,7 @@ class RoleSerializer(serializers.ModelSerializer):
             "can_reveal_identity",
             "is_builtin",
         ]
-        read_only_fields = ["code", "is_builtin"]
+        read_only_fields = ["code", "is_builtin", "unit"]
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -41,9 +45,12 @@ class RoleViewSet(
     """角色：各模块的只读/读写权限，县里可按需调整。"""
 
     module = "accounts"
-    queryset = Role.objects.all()
+    queryset = Role.objects.none()
     serializer_class = RoleSerializer
     permission_classes = [permissions.IsAuthenticated, ModulePermission]
+
+    def get_queryset(self):
+        return Role.objects.visible_to(self.request.user).select_related("unit")
 
     def perform_update(self, serializer):
         serializer.instance = services.update_role(

@@ -12,7 +12,16 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class UserCreateForm(forms.ModelForm):
+class _RoleChoices:
+    """Only the roles the acting administrator may hand out."""
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = Role.objects.visible_to(actor).select_related("unit")
+        self.fields["role"].required = True
+
+
+class UserCreateForm(_RoleChoices, forms.ModelForm):
     password = forms.CharField(
         label="初始密码",
         widget=forms.PasswordInput,
@@ -24,7 +33,7 @@ class UserCreateForm(forms.ModelForm):
         fields = ["username", "full_name", "phone", "department", "role"]
 
 
-class UserEditForm(forms.ModelForm):
+class UserEditForm(_RoleChoices, forms.ModelForm):
     password = forms.CharField(
         label="重置密码", widget=forms.PasswordInput, required=False, help_text="留空则不修改。"
     )

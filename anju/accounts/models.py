@@ -1,27 +1,81 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
+from anju.core import paths
+from anju.core.scope import path_q, scope_paths
 from anju.orgs.models import AdminUnit, Building, Grid, Site
 
 
-class Role(models.Model):
-    """A role is data: which modules it reads or writes, and whether it may reveal identities."""
+class RoleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Platform roles, the roles of units above the user (which apply to them) and the roles
+        of units in the user's scope."""
+        scope = scope_paths(user)
+        if scope is None:
+            return self
+        above = {prefix for path in scope for prefix in paths.prefixes(path)}
+        return self.filter(Q(unit__isnull=True) | Q(path__in=above) | path_q(scope, "path"))
 
-    code = models.SlugField("代码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=50, unique=True)
+
+class Role(models.Model):
+    """A role is data: which modules it reads or writes, and whether it may reveal identities.
+
+    Roles without a unit are the platform's templates. A county that wants different rights
+    adapts a template into a role of its own (``unit``), which only its users carry.
+    """
+
+    scope_path_field = "path"
+
+    code = models.SlugField("代码", max_length=40)
+    name = models.CharField("名称", max_length=50)
     description = models.CharField("说明", max_length=200, blank=True, default="")
     modules = models.JSONField("模块权限", default=dict, blank=True)
     can_reveal_identity = models.BooleanField("可查看完整身份证号", default=False)
     is_builtin = models.BooleanField("内置", default=False, editable=False)
+    unit = models.ForeignKey(
+        AdminUnit,
+        verbose_name="适用单位",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="roles",
+        help_text="留空为全平台通用角色",
+    )
+    path = models.CharField(max_length=255, editable=False, default="")
+
+    objects = RoleQuerySet.as_manager()
 
     class Meta:
         verbose_name = "角色"
         verbose_name_plural = "角色"
-        ordering = ["id"]
+        ordering = ["path", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(unit__isnull=True),
+                name="accounts_role_platform_code",
+                violation_error_message="已有同代码的平台角色。",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "code"],
+                name="accounts_role_unit_code",
+                violation_error_message="该单位已有同代码的角色。",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "name"],
+                name="accounts_role_unit_name",
+                violation_error_message="该单位已有同名角色。",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name}（{self.unit.name}）" if self.unit_id else self.name
+
+    @property
+    def scope_label(self) -> str:
+        return self.unit.name if self.unit_id else "全平台"
 
 
 class User(AbstractUser):
@@ -121,3 +175,6 @@ class Membership(models.Model):
             != 1
         ):
             raise ValidationError("每条服务单位记录只能指向一个单位、安置点、网格或楼栋。")
+
+
+paths.register(Role)

@@ -20,8 +20,8 @@ ROLE_FIELDS = ["name", "description", "modules", "can_reveal_identity"]
 
 
 def ensure_builtin_roles() -> int:
-    """Create the shipped roles that are missing; never overwrite a county's adjustments."""
-    have = set(Role.objects.values_list("code", flat=True))
+    """Create the shipped platform roles that are missing; never overwrite an adjusted one."""
+    have = set(Role.objects.filter(unit=None).values_list("code", flat=True))
     missing = [
         Role(
             code=r["code"],
@@ -56,9 +56,23 @@ def _validate_modules(modules: dict) -> dict:
     return clean
 
 
+def require_role_write(actor, role: Role) -> None:
+    """Platform roles are the platform administrator's; a county edits only its own roles."""
+    if actor is None:
+        return
+    access.require(actor, "accounts", "write")
+    if role.unit_id is None:
+        if not actor.is_superuser:
+            raise PermissionDenied(
+                "全平台角色只能由平台管理员修改；请先“为本单位调整”生成本单位的角色。"
+            )
+    elif not covers(actor, role.path):
+        raise Http404("角色不存在或不在您的管辖范围内。")
+
+
 @transaction.atomic
 def update_role(actor, role: Role, **changes) -> Role:
-    access.require(actor, "accounts", "write")
+    require_role_write(actor, role)
     unknown = set(changes) - set(ROLE_FIELDS)
     if unknown:
         raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}")
@@ -69,32 +83,52 @@ def update_role(actor, role: Role, **changes) -> Role:
         setattr(role, name, value)
     role.full_clean()
     role.save()
-    audit.record_update(actor, role, before, ROLE_FIELDS, unit_path=home_path(actor))
+    audit.record_update(actor, role, before, ROLE_FIELDS, unit_path=role.path)
     return role
 
 
 @transaction.atomic
-def create_role(
-    actor,
-    *,
-    code: str,
-    name: str,
-    description: str = "",
-    modules: dict | None = None,
-    can_reveal_identity: bool = False,
-) -> Role:
-    access.require(actor, "accounts", "write")
+def adapt_role(actor, template: Role, unit) -> Role:
+    """A unit's own copy of a platform role; the unit's users holding the template move to it,
+    so the adjustment takes effect for them and for nobody else."""
+    if template.unit_id is not None:
+        raise ValidationError("只能基于全平台角色生成本单位角色。")
+    if actor is not None:
+        access.require(actor, "accounts", "write")
+        if not covers(actor, unit.path):
+            raise Http404("单位不存在或不在您的管辖范围内。")
+    existing = Role.objects.filter(unit=unit, code=template.code).first()
+    if existing:
+        return existing
     role = Role(
-        code=code,
-        name=name,
-        description=description,
-        modules=_validate_modules(modules or {}),
-        can_reveal_identity=can_reveal_identity,
+        code=template.code,
+        name=template.name,
+        description=template.description,
+        modules=dict(template.modules),
+        can_reveal_identity=template.can_reveal_identity,
+        unit=unit,
+        path=unit.path,
     )
-    role.full_clean()
+    role.full_clean(exclude=["path"])
     role.save()
-    audit.record_create(actor, role, ROLE_FIELDS, unit_path=home_path(actor))
+    movers = visible_users_under(unit.path).filter(role=template)
+    moved = list(movers.values_list("username", flat=True))
+    User.objects.filter(pk__in=movers.values("pk")).update(role=role)
+    audit.record_create(
+        actor,
+        role,
+        ["code", *ROLE_FIELDS, "unit"],
+        unit_path=role.path,
+        note=f"由全平台角色「{template.name}」生成；{len(moved)} 个账号改用本单位角色",
+    )
     return role
+
+
+def _check_role(actor, role: Role | None) -> None:
+    if role is None or actor is None:
+        return
+    if not Role.objects.visible_to(actor).filter(pk=role.pk).exists():
+        raise ValidationError({"role": "所选角色不在您的管辖范围内。"})
 
 
 def _check_nodes(actor, nodes) -> None:
@@ -138,6 +172,7 @@ def create_user(
             raise PermissionDenied("只有平台管理员可以创建平台管理员。")
     if not is_superuser:
         _check_nodes(actor, nodes)
+    _check_role(actor, role)
     user = User(
         username=username,
         full_name=full_name,
@@ -169,6 +204,14 @@ def create_user(
     return user
 
 
+def visible_users_under(path: str):
+    """Accounts serving at least one node under a path."""
+    q = Q()
+    for field in ("admin_unit", "site", "grid", "building"):
+        q |= Q(**{f"memberships__{field}__path__startswith": path})
+    return User.objects.filter(pk__in=User.objects.filter(q).values("pk"))
+
+
 def visible_users(actor):
     """Accounts serving at least one unit inside the actor's scope (platform admins excluded)."""
     users = User.objects.select_related("role").order_by("username")
@@ -192,6 +235,7 @@ def update_user(
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
         raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}")
+    _check_role(actor, changes.get("role"))
     before = audit.snapshot(user, USER_FIELDS)
     before["served_units"] = "、".join(_served(user))
     for name, value in changes.items():

@@ -11,5 +11,6 @@ urlpatterns = [
     path("nodes/<str:key>/users/new/", views.user_create, name="user-create"),
     path("roles/", views.role_list, name="role-list"),
     path("roles/<int:pk>/edit/", views.role_edit, name="role-edit"),
+    path("roles/<int:pk>/adapt/", views.role_adapt, name="role-adapt"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from anju.core.pages import service_form
+from anju.core.scope import home_path
 from anju.orgs import selectors as org_selectors
+from anju.orgs.models import AdminUnit
 
 from . import access, services
 from .forms import LoginForm, RoleForm, UserCreateForm, UserEditForm
@@ -44,7 +48,7 @@ def user_create(request, key):
     node = org_selectors.node_by_key(request.user, key)
     if node is None:
         raise Http404("单位不存在或不在您的管辖范围内。")
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST or None, actor=request.user)
 
     def save(data):
         return services.create_user(request.user, nodes=[node], **data)
@@ -63,7 +67,9 @@ def user_edit(request, pk):
     access.require(request.user, "accounts", "write")
     user = get_object_or_404(services.visible_users(request.user), pk=pk)
     form = UserEditForm(
-        request.POST or None, instance=services.visible_users(request.user).get(pk=pk)
+        request.POST or None,
+        instance=services.visible_users(request.user).get(pk=pk),
+        actor=request.user,
     )
 
     def save(data):
@@ -83,18 +89,47 @@ def user_edit(request, pk):
 
 def role_list(request):
     access.require(request.user, "accounts", "read")
-    roles = Role.objects.all()
+    roles = Role.objects.visible_to(request.user).select_related("unit")
     modules = list(access.MODULES.items())
     rows = [
         {"role": r, "levels": [access.LEVEL_LABELS[r.modules.get(m, "")] for m, _ in modules]}
         for r in roles
     ]
-    return render(request, "accounts/role_list.html", {"rows": rows, "modules": modules})
+    return render(
+        request,
+        "accounts/role_list.html",
+        {
+            "rows": rows,
+            "modules": modules,
+            "home_unit": _home_unit(request.user),
+            "superuser": request.user.is_superuser,
+        },
+    )
+
+
+def _home_unit(user) -> AdminUnit | None:
+    """The administrative unit a county or town administrator adapts roles for."""
+    return AdminUnit.objects.filter(path=home_path(user)).first() if home_path(user) else None
+
+
+@require_POST
+def role_adapt(request, pk):
+    template = get_object_or_404(Role.objects.filter(unit=None), pk=pk)
+    unit = _home_unit(request.user)
+    if unit is None:
+        messages.error(request, "您服务的不是一个行政单位，不能生成本单位角色。")
+        return redirect("accounts:role-list")
+    role = services.adapt_role(request.user, template, unit)
+    messages.success(
+        request, f"已为「{unit.name}」生成角色「{role.name}」，本单位持该角色的账号已改用它。"
+    )
+    return redirect("accounts:role-edit", pk=role.pk)
 
 
 def role_edit(request, pk):
     access.require(request.user, "accounts", "write")
-    role = get_object_or_404(Role, pk=pk)
+    role = get_object_or_404(Role.objects.visible_to(request.user), pk=pk)
+    services.require_role_write(request.user, role)
     form = RoleForm(request.POST or None, instance=Role.objects.get(pk=pk))
 
     def save(data):

@@ -137,7 +137,7 @@ def build_site_layout(site: Site, buildings: int) -> None:
 
 
 def create_users(nodes: dict) -> None:
-    roles = {r.code: r for r in Role.objects.all()}
+    roles = {r.code: r for r in Role.objects.filter(unit=None)}
     if not User.objects.filter(username="admin").exists():
         account_services.create_user(
             None,

@@ -22,7 +22,7 @@ def test_passwords_are_hashed_with_argon2(db, client):
             None,
             username="argon_user",
             password=PASSWORD,
-            role=Role.objects.get(code="auditor"),
+            role=Role.objects.get(code="auditor", unit=None),
             nodes=[],
             is_superuser=True,
         )
@@ -89,7 +89,7 @@ def test_idle_session_ends_after_thirty_minutes(world, client):
     ],
 )
 def test_password_rules(world, password, message):
-    role = Role.objects.get(code="town_staff")
+    role = Role.objects.get(code="town_staff", unit=None)
     with pytest.raises(ValidationError) as exc:
         services.create_user(
             None, username="new_clerk_01", password=password, role=role, nodes=[world.a.unit]

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from anju.accounts import access
+from anju.audit.models import AuditLog
 from anju.conftest import ROLE_NODES
 
 # (url, module the role must be able to read for a 200)
@@ -44,8 +45,18 @@ SEARCHES = [
 ]
 
 
-def _details(b):
+def _details(world):
+    b = world.b
+    b_user = world.users["b_town_staff"]
+    b_log = AuditLog.objects.filter(unit_path__startswith=b.unit.path).first()
     return [
+        (f"/api/users/{b_user.pk}/", "accounts"),
+        (f"/accounts/users/{b_user.pk}/edit/", "accounts", "write"),
+        (f"/api/audit-logs/{b_log.pk}/", "audit"),
+        (f"/policies/{b.policy_value.pk}/edit/", "policies", "write"),
+        (f"/orgs/nodes/{b.site.key}/edit/", "orgs", "write"),
+        (f"/orgs/nodes/{b.grid.key}/buildings/new/", "orgs", "write"),
+        (f"/accounts/nodes/{b.site.key}/users/new/", "accounts", "write"),
         (f"/orgs/units/{b.unit.pk}/", "orgs"),
         (f"/orgs/units/{b.community.pk}/", "orgs"),
         (f"/orgs/sites/{b.site.pk}/", "orgs"),
@@ -99,9 +110,9 @@ def test_exports_never_contain_the_other_town(world, client_for, role):
 def test_direct_urls_to_the_other_town_answer_404(world, client_for, role):
     user = world.users[role]
     client = client_for(user)
-    for url, module in _details(world.b):
+    for url, module, *level in _details(world):
         response = client.get(url)
-        expected = 404 if access.allows(user, module) else 403
+        expected = 404 if access.allows(user, module, *level) else 403
         assert response.status_code == expected, (role, url, response.status_code)
         assert not _leaks(response)
 
