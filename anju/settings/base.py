@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "anju.orgs",
     "anju.audit",
     "anju.policies",
+    "anju.registry",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,308 @@
+"""Who lives where: site profiles, households (搬迁户) and persons, with their history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from anju.core import paths
+from anju.core.scope import ScopedQuerySet
+from anju.orgs.models import AdminUnit, Building, Site
+
+from . import choices
+
+
+class SiteProfile(models.Model):
+    """The facts a site plan reports (000). Declared figures stay apart from counted ones."""
+
+    scope_path_field = "site__path"
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="profile")
+    land_area_mu = models.DecimalField(
+        "占地面积（亩）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    investment_wan = models.DecimalField(
+        "总投资（万元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    building_count = models.PositiveSmallIntegerField("楼栋数", null=True, blank=True)
+    floors = models.CharField("层数", max_length=100, blank=True, default="")
+    floor_area_m2 = models.DecimalField(
+        "建筑面积（㎡）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    build_cost_per_m2 = models.DecimalField(
+        "建设成本（元/㎡）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    move_in = models.CharField("入住时间", max_length=100, blank=True, default="")
+    occupancy_rate = models.DecimalField(
+        "入住率（%）", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    vacate_rate = models.DecimalField(
+        "旧房腾退率（%）", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    distance_to_town_km = models.DecimalField(
+        "距集镇（公里）", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    transport = models.CharField("交通", max_length=300, blank=True, default="")
+    schools = models.CharField("就近学校", max_length=300, blank=True, default="")
+    clinic = models.CharField("卫生室/医院", max_length=300, blank=True, default="")
+    property_management = models.CharField("物业管理", max_length=300, blank=True, default="")
+    origin = models.CharField("迁出地", max_length=500, blank=True, default="")
+    declared_households = models.PositiveIntegerField("申报户数", null=True, blank=True)
+    declared_persons = models.PositiveIntegerField("申报人数", null=True, blank=True)
+    declared_lifted_households = models.PositiveIntegerField(
+        "申报搬迁脱贫户数", null=True, blank=True
+    )
+    declared_lifted_persons = models.PositiveIntegerField("申报搬迁脱贫人数", null=True, blank=True)
+    declared_co_households = models.PositiveIntegerField("申报同步搬迁户数", null=True, blank=True)
+    declared_co_persons = models.PositiveIntegerField("申报同步搬迁人数", null=True, blank=True)
+    # The breakdowns a plan reports as it reports them ({"age": {"labels": [...], "counts": [...]}}).
+    declared_breakdowns = models.JSONField("申报分项", default=dict, blank=True)
+    source = models.CharField("资料来源", max_length=200, blank=True, default="")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "安置点概况"
+        verbose_name_plural = "安置点概况"
+
+    def __str__(self) -> str:
+        return f"{self.site.name}概况"
+
+
+class DwellingType(models.Model):
+    profile = models.ForeignKey(
+        SiteProfile, on_delete=models.CASCADE, related_name="dwelling_types"
+    )
+    area_m2 = models.DecimalField("户型面积（㎡）", max_digits=7, decimal_places=2)
+    count = models.PositiveIntegerField("套数")
+    persons = models.CharField("适住人口", max_length=20, blank=True, default="")
+
+    class Meta:
+        verbose_name = "户型"
+        verbose_name_plural = "户型"
+        ordering = ["area_m2"]
+
+    def __str__(self) -> str:
+        return f"{self.area_m2}㎡×{self.count}"
+
+
+class Household(models.Model):
+    scope_path_field = "path"
+
+    number = models.CharField("户编号", max_length=30)
+    county = models.ForeignKey(
+        AdminUnit, verbose_name="所属县", on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField("户类型", max_length=20, choices=choices.Category.choices)
+    settlement = models.CharField(
+        "安置方式",
+        max_length=20,
+        choices=choices.Settlement.choices,
+        default=choices.Settlement.CENTRALIZED,
+    )
+    site = models.ForeignKey(
+        Site,
+        verbose_name="安置点",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    destination = models.ForeignKey(
+        AdminUnit,
+        verbose_name="迁入村（社区）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispersed_households",
+        help_text="分散安置户由迁入村（社区）跟踪",
+    )
+    building = models.ForeignKey(
+        Building,
+        verbose_name="楼栋",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    unit_no = models.CharField("单元", max_length=10, blank=True, default="")
+    room_no = models.CharField("房号", max_length=20, blank=True, default="")
+    origin_town = models.CharField("迁出乡镇", max_length=50, blank=True, default="")
+    origin_village = models.CharField("迁出村", max_length=50, blank=True, default="")
+    move_in_date = models.DateField("入住日期", null=True, blank=True)
+    dwelling_area = models.DecimalField(
+        "住房面积（㎡）", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    safety_net = models.CharField(
+        "兜底保障", max_length=10, choices=choices.SafetyNet.choices, blank=True, default=""
+    )
+    phone = models.CharField("联系电话", max_length=20, blank=True, default="")
+    path = models.CharField(max_length=255, editable=False, default="")
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "搬迁户"
+        verbose_name_plural = "搬迁户"
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "number"],
+                name="registry_household_number",
+                violation_error_message="本县已有相同户编号的搬迁户。",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["path"], name="registry_hh_path", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return f"/registry/households/{self.pk}/"
+
+    @property
+    def place(self) -> str:
+        parts = [
+            self.building.name if self.building_id else "",
+            self.unit_no and f"{self.unit_no}单元",
+            self.room_no,
+        ]
+        return " ".join(p for p in parts if p)
+
+
+class Person(models.Model):
+    scope_path_field = "path"
+
+    household = models.ForeignKey(
+        Household, verbose_name="所在户", on_delete=models.PROTECT, related_name="members"
+    )
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    birth_date = models.DateField("出生日期")
+    sex = models.CharField("性别", max_length=1, choices=choices.Sex.choices)
+    relation = models.CharField("与户主关系", max_length=10)
+    ethnicity = models.CharField("民族", max_length=10, blank=True, default="")
+    political_status = models.CharField("政治面貌", max_length=10, blank=True, default="")
+    education = models.CharField("文化程度", max_length=10, blank=True, default="")
+    schooling = models.CharField("在校生状况", max_length=10, blank=True, default="")
+    health = models.JSONField("健康状况", default=list, blank=True)
+    labour_skill = models.CharField("劳动技能", max_length=12, blank=True, default="")
+    hukou_status = models.CharField("户籍状态", max_length=20, blank=True, default="")
+    medical_insurance = models.JSONField("医疗保险", default=list, blank=True)
+    pension_insurance = models.JSONField("养老保险", default=list, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True, default="")
+    path = models.CharField(max_length=255, editable=False, default="")
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "家庭成员"
+        verbose_name_plural = "家庭成员"
+        ordering = ["household", "id"]
+        indexes = [
+            models.Index(
+                fields=["path"], name="registry_person_path", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["name"], name="registry_person_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"/registry/persons/{self.pk}/"
+
+    def age_on(self, day) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+class PersonMove(models.Model):
+    """A person left one household for another: the history a person page shows."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="moves")
+    from_household = models.ForeignKey(
+        Household, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    to_household = models.ForeignKey(
+        Household, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    moved_at = models.DateTimeField(default=timezone.now)
+    actor_name = models.CharField(max_length=100, blank=True, default="")
+    note = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["-moved_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.moved_at:%Y-%m-%d}"
+
+
+class HouseholdMove(models.Model):
+    """A household changed site, building or room: before and after, as people read them."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="moves")
+    before = models.CharField(max_length=300)
+    after = models.CharField(max_length=300)
+    moved_at = models.DateTimeField(default=timezone.now)
+    actor_name = models.CharField(max_length=100, blank=True, default="")
+    note = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["-moved_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.moved_at:%Y-%m-%d}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded workbook: its progress while it runs, and every error when it is rejected."""
+
+    scope_path_field = "unit_path"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "导入中"
+        REJECTED = "rejected", "有错误，未导入"
+        DONE = "done", "已导入"
+        CHECKED = "checked", "校验通过（试导入，未写入）"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=200)
+    stored_file = models.CharField(max_length=500, blank=True, default="")
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    error_file = models.CharField(max_length=500, blank=True, default="")
+    unit_path = models.CharField(max_length=255, blank=True, default="")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def progress(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+for _model in (Household, Person, ImportBatch):
+    paths.register(_model, _model.scope_path_field)

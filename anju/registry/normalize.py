@@ -1,0 +1,162 @@
+"""Turning what people type into Excel into clean values, or a Chinese reason why not.
+
+Each parser takes the raw cell (str, number, date or None) and returns the clean value, or raises
+:class:`CellError` with the message the user will read next to the row and column.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from stdnum.cn import ric
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+from . import choices
+
+EXCEL_EPOCH = date(1899, 12, 30)
+_SPACES = re.compile(r"[\s\u3000\u00a0]+")
+_SPLIT = re.compile(r"[、,，;；/|\s]+")
+
+
+class CellError(ValueError):
+    pass
+
+
+def text(raw) -> str:
+    """Full-width forms folded (ＡＢ１２ → AB12), surrounding spaces gone."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    value = unicodedata.normalize("NFKC", str(raw))
+    return value.strip()
+
+
+def compact(raw) -> str:
+    """Text with every space removed (identity numbers, phones, codes)."""
+    return _SPACES.sub("", text(raw))
+
+
+def id_number(raw) -> str:
+    value = compact(raw).upper()
+    if not value:
+        raise CellError("身份证号不能为空")
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        raise CellError("身份证号应为 18 位（最后一位可为 X）")
+    try:
+        ric.get_birth_date(value)
+    except InvalidComponent:
+        raise CellError("身份证号中的出生日期无效") from None
+    try:
+        ric.validate(value)
+    except InvalidChecksum:
+        raise CellError("身份证号校验位不正确") from None
+    except InvalidComponent:
+        raise CellError("身份证号前 6 位地区码无效，或该地区码在出生年份尚未启用") from None
+    except (InvalidFormat, InvalidLength):
+        raise CellError("身份证号格式不正确") from None
+    return value
+
+
+def birth_date_of(number: str) -> date:
+    return ric.get_birth_date(number)
+
+
+def sex_of(number: str) -> str:
+    return choices.Sex.MALE if int(number[16]) % 2 else choices.Sex.FEMALE
+
+
+def parse_date(raw) -> date | None:
+    """Excel serials, date cells and 2019-08-20 / 2019/8/20 / 2019年8月20日 / 2019.08 / 20190820."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, int | float):
+        if 1 <= raw < 2958466:
+            return EXCEL_EPOCH + timedelta(days=int(raw))
+        raise CellError("日期数值超出 Excel 日期范围")
+    value = compact(raw)
+    if not value:
+        return None
+    if re.fullmatch(r"\d+(\.0+)?", value) and 20000 <= float(value) < 80000:
+        return EXCEL_EPOCH + timedelta(days=int(float(value)))
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?", value) or re.fullmatch(
+        r"(\d{4})(\d{2})(\d{2})", value
+    )
+    if not m:
+        raise CellError("日期格式应为 2019-08-20、2019/8/20、2019年8月20日 或 2019.08")
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellError("日期不存在") from None
+
+
+def decimal(raw, *, places: int = 2) -> Decimal | None:
+    value = compact(raw).replace(",", "").removesuffix("㎡").removesuffix("平方米")
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise CellError("应为数字") from None
+    if not number.is_finite() or number < 0:
+        raise CellError("应为不小于 0 的数字")
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def phone(raw) -> str:
+    value = compact(raw).replace("-", "")
+    if not value:
+        return ""
+    if value.startswith("+86"):
+        value = value[3:]
+    if not re.fullmatch(r"1\d{10}|0\d{9,11}|\d{7,8}", value):
+        raise CellError("联系电话应为 11 位手机号或带区号的固定电话")
+    return value
+
+
+def choice(raw, labels, *, alias_group: str = "", what: str = "") -> str:
+    """One value of an enumeration, by its label or an everyday alias."""
+    value = compact(raw)
+    if not value:
+        return ""
+    if value in labels:
+        return value
+    mapped = choices.ALIASES.get(alias_group, {}).get(value)
+    if mapped:
+        return mapped
+    shown = "、".join(labels) if len(labels) <= 12 else "、".join(labels[:12]) + "……"
+    raise CellError(f"「{value}」不是有效的{what}，可选：{shown}")
+
+
+def many(raw, labels, *, alias_group: str = "", what: str = "") -> list[str]:
+    """Several values of an enumeration in one cell, separated by 、 , ; / or spaces."""
+    value = text(raw)
+    if not value:
+        return []
+    picked = []
+    for part in _SPLIT.split(value):
+        if part:
+            item = choice(part, labels, alias_group=alias_group, what=what)
+            if item and item not in picked:
+                picked.append(item)
+    return picked
+
+
+def coded_choice(raw, enum, *, alias_group: str, what: str, blank_ok: bool = False) -> str:
+    """An enumeration stored as a code (category, settlement, safety net), typed as its label."""
+    labels = [label for _, label in enum.choices]
+    value = compact(raw)
+    if not value and blank_ok:
+        return ""
+    if not value:
+        raise CellError(f"{what}不能为空")
+    label = choice(value, labels, alias_group=alias_group, what=what)
+    return {lab: code for code, lab in enum.choices}[label]
