@@ -10,6 +10,12 @@ from anju.orgs.api import (
     SiteViewSet,
 )
 from anju.policies.api import ParameterValueViewSet
+from anju.registry.api import (
+    HouseholdViewSet,
+    PersonViewSet,
+    RegistryReportViewSet,
+    SiteProfileViewSet,
+)
 
 router = DefaultRouter()
 router.register("admin-units", AdminUnitViewSet, basename="admin-unit")
@@ -21,5 +27,9 @@ router.register("roles", RoleViewSet, basename="role")
 router.register("users", UserViewSet, basename="user")
 router.register("audit-logs", AuditLogViewSet, basename="audit-log")
 router.register("policy-values", ParameterValueViewSet, basename="policy-value")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("persons", PersonViewSet, basename="person")
+router.register("site-profiles", SiteProfileViewSet, basename="site-profile")
+router.register("registry", RegistryReportViewSet, basename="registry")
 
 urlpatterns = router.urls

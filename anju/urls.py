@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("anju.accounts.urls")),
     path("audit/", include("anju.audit.urls")),
     path("policies/", include("anju.policies.urls")),
+    path("registry/", include("anju.registry.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("anju.api_urls")),

@@ -203,4 +203,7 @@ def run(stdout=None) -> None:
     create_users(nodes)
     create_positions(park, grid, building)
     say(f"政策参数预置：新增 {load_presets()} 条")
+    from anju.registry import demo as registry_demo
+
+    registry_demo.build(stdout)
     say(f"演示账号密码均为 {DEMO_PASSWORD}")

@@ -46,6 +46,14 @@ PRESETS: list[tuple[str, str, str, date, date | None, str]] = [
     ),
     (
         QINGJIAN,
+        "registry.age_bands_secondary",
+        "18, 61",
+        date(2019, 1, 1),
+        None,
+        "000 附件1-1：18 周岁以下、18 至 60 周岁、60 周岁以上",
+    ),
+    (
+        QINGJIAN,
         "employment.team_site_persons",
         "800",
         date(2019, 1, 1),

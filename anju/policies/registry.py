@@ -63,6 +63,14 @@ KEYS: dict[str, ParameterKey] = {
             "registry",
         ),
         _key(
+            "registry.age_bands_secondary",
+            "第二套年龄分段",
+            BOUNDS,
+            "岁",
+            "部分方案并列使用另一套分段（如 18 岁以下、18–60、60 岁以上）。",
+            "registry",
+        ),
+        _key(
             "employment.min_employed_per_household",
             "有劳动力家庭最少稳定就业人数",
             TIERS,

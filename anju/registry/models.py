@@ -58,6 +58,9 @@ class SiteProfile(models.Model):
     declared_co_persons = models.PositiveIntegerField("申报同步搬迁人数", null=True, blank=True)
     # The breakdowns a plan reports as it reports them ({"age": {"labels": [...], "counts": [...]}}).
     declared_breakdowns = models.JSONField("申报分项", default=dict, blank=True)
+    declared_on = models.DateField("申报数据日期", null=True, blank=True)
+    # Places where the plan disagrees with itself, as found when its figures were entered.
+    declared_conflicts = models.JSONField("申报资料内部不一致", default=list, blank=True)
     source = models.CharField("资料来源", max_length=200, blank=True, default="")
 
     objects = ScopedQuerySet.as_manager()

@@ -6,14 +6,50 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from anju.accounts import access
+from anju.audit import services as audit
+from anju.core.scope import covers
+from anju.orgs.models import AdminUnit
 
+from . import choices, normalize
 from .errors_workbook import write_error_copy
 from .importing import Outcome, RegistryImport, RowError
-from .models import ImportBatch
+from .models import Household, HouseholdMove, ImportBatch, Person, PersonMove, SiteProfile
 from .reading import FileError
+
+PROFILE_FIELDS = [
+    f.name for f in SiteProfile._meta.get_fields() if f.concrete and f.name not in ("id", "site")
+]
+
+
+@transaction.atomic
+def save_profile(actor, site, **values) -> SiteProfile:
+    """Create or change a site's profile; the changed fields land in the audit log."""
+    if actor is not None:
+        access.require(actor, "registry", "write")
+        if not covers(actor, site.path):
+            raise Http404("安置点不存在或不在您的管辖范围内。")
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}")
+    profile = SiteProfile.objects.filter(site=site).first()
+    created = profile is None
+    profile = profile or SiteProfile(site=site)
+    before = {} if created else audit.snapshot(profile, PROFILE_FIELDS)
+    for name, value in values.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    profile.save()
+    if created:
+        audit.record_create(actor, profile, PROFILE_FIELDS, unit_path=site.path)
+    else:
+        audit.record_update(actor, profile, before, PROFILE_FIELDS, unit_path=site.path)
+    return profile
 
 
 def imports_dir() -> Path:
@@ -69,3 +105,207 @@ def run_batch(batch_id: int) -> ImportBatch:
     batch.finished_at = timezone.now()
     batch.save()
     return batch
+
+
+# Households and persons, one at a time (the forms and the API) -------------------------------
+
+HOUSEHOLD_FIELDS = [
+    "number",
+    "category",
+    "settlement",
+    "site",
+    "destination",
+    "building",
+    "unit_no",
+    "room_no",
+    "origin_town",
+    "origin_village",
+    "move_in_date",
+    "dwelling_area",
+    "safety_net",
+    "phone",
+]
+PERSON_FIELDS = [
+    "name",
+    "id_number",
+    "relation",
+    "ethnicity",
+    "political_status",
+    "education",
+    "schooling",
+    "health",
+    "labour_skill",
+    "hukou_status",
+    "medical_insurance",
+    "pension_insurance",
+    "phone",
+]
+PLACEMENT = ("site", "destination", "building", "unit_no", "room_no")
+
+
+def _require(actor, path: str) -> None:
+    if actor is None:
+        return
+    access.require(actor, "registry", "write")
+    if not covers(actor, path):
+        raise Http404("对象不存在或不在您的管辖范围内。")
+
+
+def _county_of(node) -> AdminUnit:
+    keys = [int(k[1:]) for k in node.path.split("/") if k.startswith("u")]
+    county = AdminUnit.objects.filter(pk__in=keys, level=AdminUnit.Level.COUNTY).first()
+    if county is None:
+        raise ValidationError({"site": "安置点不在任何县（区）之下。"})
+    return county
+
+
+def _placed(household: Household) -> None:
+    """Derive what follows from the household's place: county, building's site, path."""
+    if (
+        household.building_id
+        and household.site_id
+        and household.building.site_id != household.site_id
+    ):
+        raise ValidationError({"building": "所选楼栋不在该安置点内。"})
+    node = household.building or household.site or household.destination
+    if node is None:
+        raise ValidationError(
+            {"site": "集中安置户须选择安置点；分散安置户须选择安置点或迁入村（社区）。"}
+        )
+    household.county = _county_of(node)
+    household.path = node.path
+
+
+def _where(household: Household) -> str:
+    place = (
+        household.site.name
+        if household.site_id
+        else (household.destination.name if household.destination_id else "")
+    )
+    return " ".join(p for p in (place, household.place) if p) or "—"
+
+
+@transaction.atomic
+def create_household(actor, **values) -> Household:
+    household = Household(**values)
+    _placed(household)
+    _require(actor, household.path)
+    household.phone = normalize.phone(household.phone) if household.phone else ""
+    household.full_clean(exclude=["path"])
+    household.save()
+    audit.record_create(actor, household, HOUSEHOLD_FIELDS)
+    return household
+
+
+@transaction.atomic
+def update_household(actor, household: Household, **changes) -> Household:
+    _require(actor, household.path)
+    unknown = set(changes) - set(HOUSEHOLD_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}")
+    before = audit.snapshot(household, HOUSEHOLD_FIELDS)
+    where_before = _where(household)
+    for name, value in changes.items():
+        setattr(household, name, value)
+    _placed(household)
+    _require(actor, household.path)
+    household.updated_at = timezone.now()
+    household.full_clean(exclude=["path"])
+    household.save()
+    Person.objects.filter(household=household).update(path=household.path)
+    if any(before[f] != audit.snapshot(household, [f])[f] for f in PLACEMENT):
+        HouseholdMove.objects.create(
+            household=household,
+            before=where_before,
+            after=_where(household),
+            actor_name=_name(actor),
+        )
+    audit.record_update(actor, household, before, HOUSEHOLD_FIELDS)
+    return household
+
+
+def _name(actor) -> str:
+    return (
+        actor.display_name if actor is not None and actor.is_authenticated else audit.SYSTEM_ACTOR
+    )
+
+
+def _clean_person(person: Person) -> None:
+    try:
+        person.id_number = normalize.id_number(person.id_number)
+    except normalize.CellError as exc:
+        raise ValidationError({"id_number": str(exc)}) from None
+    person.birth_date = normalize.birth_date_of(person.id_number)
+    person.sex = normalize.sex_of(person.id_number)
+    if person.phone:
+        try:
+            person.phone = normalize.phone(person.phone)
+        except normalize.CellError as exc:
+            raise ValidationError({"phone": str(exc)}) from None
+    if person.relation == choices.HEAD:
+        heads = Person.objects.filter(household=person.household, relation=choices.HEAD)
+        if heads.exclude(pk=person.pk).exists():
+            raise ValidationError({"relation": "该户已有户主。"})
+    person.path = person.household.path
+
+
+@transaction.atomic
+def add_person(actor, household: Household, **values) -> Person:
+    _require(actor, household.path)
+    person = Person(household=household, **values)
+    _clean_person(person)
+    person.full_clean(exclude=["path"])
+    person.save()
+    audit.record_create(actor, person, PERSON_FIELDS)
+    return person
+
+
+@transaction.atomic
+def update_person(actor, person: Person, **changes) -> Person:
+    _require(actor, person.path)
+    unknown = set(changes) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}")
+    before = audit.snapshot(person, PERSON_FIELDS)
+    for name, value in changes.items():
+        setattr(person, name, value)
+    _clean_person(person)
+    person.updated_at = timezone.now()
+    person.full_clean(exclude=["path"])
+    person.save()
+    audit.record_update(actor, person, before, PERSON_FIELDS)
+    return person
+
+
+@transaction.atomic
+def move_person(
+    actor, person: Person, household: Household, *, relation: str, note: str = ""
+) -> Person:
+    """A person leaves their household for another; the move stays in the person's history."""
+    _require(actor, person.path)
+    _require(actor, household.path)
+    if household.pk == person.household_id:
+        raise ValidationError({"household": "此人已在该户中。"})
+    before = audit.snapshot(person, ["household", "relation"])
+    old = person.household
+    person.household = household
+    person.relation = relation
+    _clean_person(person)
+    person.save()
+    PersonMove.objects.create(
+        person=person,
+        from_household=old,
+        to_household=household,
+        actor_name=_name(actor),
+        note=note,
+    )
+    audit.record_update(actor, person, before, ["household", "relation"])
+    return person
+
+
+def reveal_id_number(actor, person: Person) -> str:
+    """The full identity number; only roles allowed to see it, and every look is logged."""
+    if not access.can_reveal_identity(actor):
+        raise PermissionDenied("您的角色无权查看完整身份证号。")
+    audit.record_reveal(actor, person, "id_number", unit_path=person.path)
+    return person.id_number

@@ -1,0 +1,227 @@
+"""The registry over HTTP: households, persons, site profiles, summaries and quality checks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from anju.accounts import access
+from anju.core.api import ModulePermission, ScopedRelationsMixin, ScopedViewSet
+from anju.core.masking import mask_id_number, mask_phone
+from anju.orgs.selectors import node_by_key
+
+from . import quality, services, summary
+from .filters import HouseholdFilter, PersonFilter
+from .models import Household, Person, SiteProfile
+
+
+class HouseholdSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    site_name = serializers.CharField(source="site.name", read_only=True, default="")
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "number",
+            "category",
+            "category_label",
+            "settlement",
+            "site",
+            "site_name",
+            "destination",
+            "building",
+            "unit_no",
+            "room_no",
+            "origin_town",
+            "origin_village",
+            "move_in_date",
+            "dwelling_area",
+            "safety_net",
+            "phone",
+            "path",
+        ]
+        read_only_fields = ["path"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["phone"] = mask_phone(data["phone"])
+        return data
+
+
+class PersonSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    household_number = serializers.CharField(source="household.number", read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "household",
+            "household_number",
+            "name",
+            "id_number",
+            "birth_date",
+            "sex",
+            "relation",
+            "ethnicity",
+            "political_status",
+            "education",
+            "schooling",
+            "health",
+            "labour_skill",
+            "hukou_status",
+            "medical_insurance",
+            "pension_insurance",
+            "phone",
+            "path",
+        ]
+        read_only_fields = ["birth_date", "sex", "path"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["id_number"] = mask_id_number(data["id_number"])
+        data["phone"] = mask_phone(data["phone"])
+        return data
+
+
+class SiteProfileSerializer(serializers.ModelSerializer):
+    site_name = serializers.CharField(source="site.name", read_only=True)
+
+    class Meta:
+        model = SiteProfile
+        fields = "__all__"
+        read_only_fields = ["site"]
+
+
+class HouseholdViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
+):
+    """搬迁户。"""
+
+    module = "registry"
+    queryset = Household.objects.all()
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+    related = ("site", "building", "destination")
+    ordering = ["path", "number"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_household(
+            self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_household(
+            self.request.user, serializer.instance, **serializer.validated_data
+        )
+
+
+class PersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
+):
+    """家庭成员。身份证号、电话默认脱敏；查看完整身份证号会记入审计日志。"""
+
+    module = "registry"
+    queryset = Person.objects.all()
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    related = ("household",)
+    ordering = ["household__number", "id"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        household = data.pop("household")
+        serializer.instance = services.add_person(self.request.user, household, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        household = data.pop("household", serializer.instance.household)
+        person = serializer.instance
+        if household.pk != person.household_id:
+            services.move_person(
+                self.request.user, person, household, relation=data.pop("relation", person.relation)
+            )
+        serializer.instance = services.update_person(self.request.user, person, **data)
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="reveal-id")
+    def reveal_id(self, request, pk=None):
+        return Response({"id_number": services.reveal_id_number(request.user, self.get_object())})
+
+
+class SiteProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """安置点概况（申报数字与设施情况）。"""
+
+    module = "registry"
+    queryset = SiteProfile.objects.all()
+    serializer_class = SiteProfileSerializer
+    related = ("site",)
+    ordering = ["site__path"]
+
+
+class RegistryReportViewSet(viewsets.ViewSet):
+    """安置点基本情况与数据质量检查。"""
+
+    module = "registry"
+    permission_classes = [ModulePermission]
+
+    def _node(self, request):
+        node = node_by_key(request.user, request.query_params.get("node", ""))
+        if node is None:
+            raise NotFound("单位不存在或不在您的管辖范围内。")
+        return node
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "node", str, required=True, description="单位键，如 u12（行政单位）、s3（安置点）"
+            ),
+            OpenApiParameter("on", str, description="统计日期 YYYY-MM-DD"),
+            OpenApiParameter("category", str, description="lifted 或 co_relocated"),
+        ],
+        responses={200: dict},
+    )
+    @action(detail=False, methods=["get"])
+    def summary(self, request):
+        access.require(request.user, "registry", "read")
+        node = self._node(request)
+        try:
+            on = date.fromisoformat(request.query_params.get("on") or date.today().isoformat())
+        except ValueError:
+            raise ValidationError({"on": "日期格式应为 YYYY-MM-DD。"}) from None
+        category = request.query_params.get("category", "")
+        if category not in ("", "lifted", "co_relocated"):
+            raise ValidationError({"category": "户类型只能是 lifted 或 co_relocated。"})
+        result = summary.for_node(request.user, node, on=on, category=category)
+        return Response({"node": node.name, **result.as_dict()})
+
+    @extend_schema(parameters=[OpenApiParameter("node", str)], responses={200: dict})
+    @action(detail=False, methods=["get"])
+    def quality(self, request):
+        node = self._node(request) if request.query_params.get("node") else None
+        issues = quality.run_checks(request.user, node=node)
+        return Response(
+            [
+                {
+                    "check": i.check,
+                    "check_label": quality.CHECKS[i.check],
+                    "place": i.place,
+                    "subject": i.subject,
+                    "detail": i.detail,
+                }
+                for i in issues
+            ]
+        )

@@ -1,0 +1,61 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from anju.core.filters import ScopedFilterSet
+from anju.orgs.models import Site
+
+from . import choices
+from .models import Household, Person
+
+
+class HouseholdFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="户编号/姓名/身份证号", method="search")
+    site = django_filters.ModelChoiceFilter(label="安置点", queryset=Site.objects.all())
+    category = django_filters.ChoiceFilter(label="户类型", choices=choices.Category.choices)
+    safety_net = django_filters.ChoiceFilter(
+        label="兜底保障", choices=[c for c in choices.SafetyNet.choices if c[0]], method="safety"
+    )
+    unit = django_filters.CharFilter(label="单位", method="under", widget=forms.HiddenInput)
+
+    class Meta:
+        model = Household
+        fields = ["q", "site", "category", "safety_net"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        matches = Person.objects.filter(Q(name__icontains=value) | Q(id_number=value.upper()))
+        return queryset.filter(
+            Q(number__icontains=value) | Q(pk__in=matches.values("household_id"))
+        )
+
+    def safety(self, queryset, name, value):
+        return queryset.filter(safety_net=value)
+
+    def under(self, queryset, name, value):
+        from anju.orgs.selectors import node_by_key
+
+        node = node_by_key(self.request.user, value)
+        return queryset.filter(path__startswith=node.path) if node else queryset.none()
+
+
+class PersonFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="姓名/身份证号/户编号", method="search")
+    site = django_filters.ModelChoiceFilter(
+        label="安置点", field_name="household__site", queryset=Site.objects.all()
+    )
+    category = django_filters.ChoiceFilter(
+        label="户类型", field_name="household__category", choices=choices.Category.choices
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "site", "category"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(id_number=value.upper())
+            | Q(household__number__icontains=value)
+        )

@@ -1,0 +1,129 @@
+from django import forms
+
+from anju.orgs.models import Building, Site
+
+from . import choices
+from .models import Household, Person, SiteProfile
+
+
+def _select(options):
+    return [("", "—")] + [(o, o) for o in options]
+
+
+class HouseholdForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = [
+            "number",
+            "category",
+            "settlement",
+            "site",
+            "building",
+            "unit_no",
+            "room_no",
+            "origin_town",
+            "origin_village",
+            "move_in_date",
+            "dwelling_area",
+            "safety_net",
+            "phone",
+        ]
+        widgets = {"move_in_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.visible_to(actor)
+        self.fields["site"].required = True
+        self.fields["building"].queryset = Building.objects.visible_to(actor)
+
+
+class PersonForm(forms.ModelForm):
+    relation = forms.ChoiceField(label="与户主关系", choices=_select(choices.RELATIONS))
+    ethnicity = forms.ChoiceField(
+        label="民族", choices=_select(choices.ETHNICITIES), required=False
+    )
+    political_status = forms.ChoiceField(
+        label="政治面貌", choices=_select(choices.POLITICAL), required=False
+    )
+    education = forms.ChoiceField(
+        label="文化程度", choices=_select(choices.EDUCATION), required=False
+    )
+    schooling = forms.ChoiceField(
+        label="在校生状况", choices=_select(choices.SCHOOLING), required=False
+    )
+    labour_skill = forms.ChoiceField(
+        label="劳动技能", choices=_select(choices.LABOUR_SKILL), required=False
+    )
+    hukou_status = forms.ChoiceField(
+        label="户籍状态", choices=_select(choices.HUKOU), required=False
+    )
+    health = forms.MultipleChoiceField(
+        label="健康状况",
+        choices=[(h, h) for h in choices.HEALTH],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    medical_insurance = forms.MultipleChoiceField(
+        label="医疗保险",
+        choices=[(h, h) for h in choices.MEDICAL_INSURANCE],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pension_insurance = forms.MultipleChoiceField(
+        label="养老保险",
+        choices=[(h, h) for h in choices.PENSION_INSURANCE],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "id_number",
+            "relation",
+            "ethnicity",
+            "political_status",
+            "education",
+            "schooling",
+            "health",
+            "labour_skill",
+            "hukou_status",
+            "medical_insurance",
+            "pension_insurance",
+            "phone",
+        ]
+
+
+class MoveForm(forms.Form):
+    household = forms.ModelChoiceField(label="迁入的户", queryset=Household.objects.none())
+    relation = forms.ChoiceField(label="在新户中与户主关系", choices=_select(choices.RELATIONS))
+    note = forms.CharField(label="原因", max_length=200, required=False)
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = Household.objects.visible_to(actor)
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = SiteProfile
+        fields = [
+            f.name
+            for f in SiteProfile._meta.get_fields()
+            if getattr(f, "editable", False)
+            and f.concrete
+            and f.name not in ("id", "site", "declared_breakdowns", "declared_conflicts")
+        ]
+        widgets = {"declared_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="台账文件（.xlsx / .xls / .csv）")
+    dry_run = forms.BooleanField(label="只校验，不写入（试导入）", required=False)
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".xlsx", ".xls", ".xlsm", ".csv")):
+            raise forms.ValidationError("只支持 .xlsx、.xls 和 .csv 文件。")
+        return f
