@@ -16,6 +16,8 @@ from anju.accounts.models import Role, User
 from anju.orgs import services as org_services
 from anju.orgs.models import AdminUnit
 from anju.policies import services as policy_services
+from anju.registry import services as registry_services
+from anju.registry.tests.sheets import make_id
 
 PASSWORD = "Qingjian-2026!"
 
@@ -29,6 +31,7 @@ class Town:
     building: object
     position: object
     policy_value: object
+    household: object
     nodes: dict = field(default_factory=dict)
 
 
@@ -57,6 +60,34 @@ def make_town(county, mark: str, index: int) -> Town:
         holder_name=f"{mark}楼长",
         phone="13800000000",
     )
+    household = registry_services.create_household(
+        None,
+        number=f"{mark}001",
+        category="lifted",
+        site=site,
+        building=building,
+        room_no="101",
+        phone="13800000000",
+    )
+    registry_services.add_person(
+        None,
+        household,
+        name=f"{mark}户主",
+        id_number=make_id("19800101", 10 + index),
+        relation="户主",
+        education="初中",
+        labour_skill="普通劳动力",
+        phone="13900000000",
+    )
+    registry_services.add_person(
+        None,
+        household,
+        name=f"{mark}之子",
+        id_number=make_id("20120101", 20 + index),
+        relation="之子",
+        schooling="小学",
+        labour_skill="无劳动力",
+    )
     value = policy_services.set_value(
         None,
         key="orgs.grid_households_max",
@@ -73,6 +104,7 @@ def make_town(county, mark: str, index: int) -> Town:
         building,
         position,
         value,
+        household,
         nodes={"town": unit, "site": site, "grid": grid, "building": building},
     )
 

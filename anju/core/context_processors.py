@@ -9,6 +9,9 @@ def navigation(request):
     items = [
         ("首页", "home", None),
         ("组织架构", "orgs:index", "orgs"),
+        ("搬迁户台账", "registry:household-list", "registry"),
+        ("安置点概况", "registry:site-list", "registry"),
+        ("数据质量", "registry:quality", "registry"),
         ("政策参数", "policies:index", "policies"),
         ("账号管理", "accounts:user-list", "accounts"),
         ("角色权限", "accounts:role-list", "accounts"),

@@ -22,10 +22,14 @@ def ledger_page(
     extra=None,
     export_name: str | None = None,
     unit_path: str | None = None,
+    export=None,
 ):
-    """A filtered, paginated ledger; ``?export=xlsx`` streams the same rows to Excel."""
+    """A filtered, paginated ledger; ``?export=xlsx`` streams the same rows to Excel, or, given
+    ``export(rows) -> (ledger, rows)``, a finer ledger (the persons of the listed households)."""
     rows = filterset.qs
     if request.GET.get("export") == "xlsx":
+        if export is not None:
+            ledger, rows = export(rows)
         count = rows.count()
         audit.record_export(
             request.user,

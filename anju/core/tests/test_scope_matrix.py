@@ -31,8 +31,15 @@ LISTS = [
     ("/api/policy-values/", "policies"),
     ("/api/audit-logs/", "audit"),
     ("/api/users/", "accounts"),
+    ("/registry/", "registry"),
+    ("/registry/sites/", "registry"),
+    ("/registry/quality/", "registry"),
+    ("/api/households/", "registry"),
+    ("/api/persons/", "registry"),
+    ("/api/site-profiles/", "registry"),
+    ("/api/registry/quality/", "registry"),
 ]
-EXPORTS = [url for url, _ in LISTS[:7]]
+EXPORTS = [url for url, _ in LISTS[:7]] + ["/registry/", "/registry/quality/"]
 # Search terms that match both towns' rows, so a leak would show up in the results.
 SEARCHES = [
     ("/orgs/units/?q=镇", "orgs"),
@@ -42,6 +49,9 @@ SEARCHES = [
     ("/api/sites/?q=安置点", "orgs"),
     ("/audit/?object_type=orgs", "audit"),
     ("/api/audit-logs/?action=create", "audit"),
+    ("/registry/?q=户主", "registry"),
+    ("/api/persons/?q=户主", "registry"),
+    ("/api/households/?q=001", "registry"),
 ]
 
 
@@ -49,8 +59,19 @@ def _details(world):
     b = world.b
     b_user = world.users["b_town_staff"]
     b_log = AuditLog.objects.filter(unit_path__startswith=b.unit.path).first()
+    b_person = b.household.members.first()
     return [
         (f"/api/users/{b_user.pk}/", "accounts"),
+        (f"/registry/households/{b.household.pk}/", "registry"),
+        (f"/registry/persons/{b_person.pk}/", "registry"),
+        (f"/registry/sites/{b.site.pk}/", "registry"),
+        (f"/registry/summary/{b.site.key}/", "registry"),
+        (f"/registry/summary/{b.unit.key}/?export=xlsx", "registry"),
+        (f"/api/households/{b.household.pk}/", "registry"),
+        (f"/api/persons/{b_person.pk}/", "registry"),
+        (f"/api/registry/summary/?node={b.site.key}", "registry"),
+        (f"/registry/households/{b.household.pk}/edit/", "registry", "write"),
+        (f"/registry/persons/{b_person.pk}/move/", "registry", "write"),
         (f"/accounts/users/{b_user.pk}/edit/", "accounts", "write"),
         (f"/api/audit-logs/{b_log.pk}/", "audit"),
         (f"/policies/{b.policy_value.pk}/edit/", "policies", "write"),

@@ -18,6 +18,9 @@ from .sheets import family, make_id, person, write_csv, write_xlsx
 
 @pytest.fixture
 def staff(world):
+    # These tests start from an empty registry: the shared world's households are not theirs.
+    Person.objects.all().delete()
+    Household.objects.all().delete()
     return world.users["town_staff"]
 
 
