@@ -10,15 +10,21 @@ from anju.core.scope import scope_paths
 
 
 def home(request):
+    from anju.accounts import access
     from anju.orgs import selectors
+    from anju.registry import selectors as registry
 
     user = request.user
+    counts = selectors.counts(user)
+    if access.allows(user, "registry"):
+        counts["households"] = registry.households(user).count()
+        counts["persons"] = registry.persons(user).count()
     return render(
         request,
         "core/home.html",
         {
             "served": selectors.served_nodes(user),
-            "counts": selectors.counts(user),
+            "counts": counts,
             "unrestricted": scope_paths(user) is None,
         },
     )

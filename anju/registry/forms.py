@@ -1,6 +1,6 @@
 from django import forms
 
-from anju.orgs.models import Building, Site
+from anju.orgs.models import AdminUnit, Building, Site
 
 from . import choices
 from .models import Household, Person, SiteProfile
@@ -18,6 +18,7 @@ class HouseholdForm(forms.ModelForm):
             "category",
             "settlement",
             "site",
+            "destination",
             "building",
             "unit_no",
             "room_no",
@@ -33,7 +34,9 @@ class HouseholdForm(forms.ModelForm):
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.visible_to(actor)
-        self.fields["site"].required = True
+        self.fields["destination"].queryset = AdminUnit.objects.visible_to(actor).filter(
+            level=AdminUnit.Level.VILLAGE
+        )
         self.fields["building"].queryset = Building.objects.visible_to(actor)
 
 

@@ -141,6 +141,50 @@ AGREE = [
 ]
 
 
+# How each column's cell becomes a clean value (built once, used for every row).
+PARSERS = {
+    "number": lambda v: N.compact(v),
+    "name": lambda v: N.text(v).replace(" ", ""),
+    "relation": lambda v: N.choice(v, choices.RELATIONS, alias_group="relation", what="与户主关系"),
+    "category": lambda v: N.coded_choice(
+        v, choices.Category, alias_group="category", what="户类型"
+    ),
+    "settlement": lambda v: (
+        N.coded_choice(
+            v, choices.Settlement, alias_group="settlement", what="安置方式", blank_ok=True
+        )
+        or "centralized"
+    ),
+    "safety_net": lambda v: N.coded_choice(
+        v, choices.SafetyNet, alias_group="safety_net", what="兜底保障", blank_ok=True
+    ),
+    "origin_town": N.text,
+    "origin_village": N.text,
+    "building": N.compact,
+    "unit_no": N.compact,
+    "room_no": N.compact,
+    "site": N.text,
+    "destination": N.text,
+    "move_in_date": N.parse_date,
+    "dwelling_area": N.decimal,
+    "household_phone": N.phone,
+    "phone": N.phone,
+    "ethnicity": lambda v: N.choice(v, choices.ETHNICITIES, what="民族"),
+    "political_status": lambda v: N.choice(
+        v, choices.POLITICAL, alias_group="political", what="政治面貌"
+    ),
+    "education": lambda v: N.choice(v, choices.EDUCATION, alias_group="education", what="文化程度"),
+    "schooling": lambda v: N.choice(
+        v, choices.SCHOOLING, alias_group="schooling", what="在校生状况"
+    ),
+    "health": lambda v: N.many(v, choices.HEALTH, what="健康状况"),
+    "labour_skill": lambda v: N.choice(v, choices.LABOUR_SKILL, what="劳动技能"),
+    "hukou_status": lambda v: N.choice(v, choices.HUKOU, alias_group="hukou", what="户籍状态"),
+    "medical_insurance": lambda v: N.many(v, choices.MEDICAL_INSURANCE, what="医疗保险"),
+    "pension_insurance": lambda v: N.many(v, choices.PENSION_INSURANCE, what="养老保险"),
+}
+
+
 class Scope:
     """The sites, villages and counties the importing user may write to, looked up by name."""
 
@@ -209,53 +253,7 @@ class RegistryImport:
 
         errors_before = len(self.outcome.errors)
         clean = {}
-        parsers = {
-            "number": lambda v: N.compact(v),
-            "name": lambda v: N.text(v).replace(" ", ""),
-            "relation": lambda v: N.choice(
-                v, choices.RELATIONS, alias_group="relation", what="与户主关系"
-            ),
-            "category": lambda v: N.coded_choice(
-                v, choices.Category, alias_group="category", what="户类型"
-            ),
-            "settlement": lambda v: (
-                N.coded_choice(
-                    v, choices.Settlement, alias_group="settlement", what="安置方式", blank_ok=True
-                )
-                or "centralized"
-            ),
-            "safety_net": lambda v: N.coded_choice(
-                v, choices.SafetyNet, alias_group="safety_net", what="兜底保障", blank_ok=True
-            ),
-            "origin_town": N.text,
-            "origin_village": N.text,
-            "building": N.compact,
-            "unit_no": N.compact,
-            "room_no": N.compact,
-            "site": N.text,
-            "destination": N.text,
-            "move_in_date": N.parse_date,
-            "dwelling_area": N.decimal,
-            "household_phone": N.phone,
-            "phone": N.phone,
-            "ethnicity": lambda v: N.choice(v, choices.ETHNICITIES, what="民族"),
-            "political_status": lambda v: N.choice(
-                v, choices.POLITICAL, alias_group="political", what="政治面貌"
-            ),
-            "education": lambda v: N.choice(
-                v, choices.EDUCATION, alias_group="education", what="文化程度"
-            ),
-            "schooling": lambda v: N.choice(
-                v, choices.SCHOOLING, alias_group="schooling", what="在校生状况"
-            ),
-            "health": lambda v: N.many(v, choices.HEALTH, what="健康状况"),
-            "labour_skill": lambda v: N.choice(v, choices.LABOUR_SKILL, what="劳动技能"),
-            "hukou_status": lambda v: N.choice(
-                v, choices.HUKOU, alias_group="hukou", what="户籍状态"
-            ),
-            "medical_insurance": lambda v: N.many(v, choices.MEDICAL_INSURANCE, what="医疗保险"),
-            "pension_insurance": lambda v: N.many(v, choices.PENSION_INSURANCE, what="养老保险"),
-        }
+        parsers = PARSERS
         for key, parse in parsers.items():
             value = raw(key)
             try:

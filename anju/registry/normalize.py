@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
@@ -27,17 +28,20 @@ class CellError(ValueError):
 
 def text(raw) -> str:
     """Full-width forms folded (ＡＢ１２ → AB12), surrounding spaces gone."""
-    if raw is None:
+    if raw is None or raw == "":
         return ""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    value = unicodedata.normalize("NFKC", str(raw))
+    value = raw if isinstance(raw, str) else str(raw)
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value)
     return value.strip()
 
 
 def compact(raw) -> str:
     """Text with every space removed (identity numbers, phones, codes)."""
-    return _SPACES.sub("", text(raw))
+    value = text(raw)
+    return "".join(value.split()) if value and not value.isalnum() else value
 
 
 def id_number(raw) -> str:
@@ -47,22 +51,34 @@ def id_number(raw) -> str:
     if not re.fullmatch(r"\d{17}[\dX]", value):
         raise CellError("身份证号应为 18 位（最后一位可为 X）")
     try:
-        ric.get_birth_date(value)
-    except InvalidComponent:
+        birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
         raise CellError("身份证号中的出生日期无效") from None
-    try:
-        ric.validate(value)
-    except InvalidChecksum:
-        raise CellError("身份证号校验位不正确") from None
-    except InvalidComponent:
-        raise CellError("身份证号前 6 位地区码无效，或该地区码在出生年份尚未启用") from None
-    except (InvalidFormat, InvalidLength):
-        raise CellError("身份证号格式不正确") from None
+    if birth > date.today():
+        raise CellError("身份证号中的出生日期无效")
+    if value[-1] != ric.calc_check_digit(value):
+        raise CellError("身份证号校验位不正确")
+    key = (value[:6], birth.year)
+    known = _PLACES.get(key)
+    if known is None:
+        # stdnum's full check (region code in use in the birth year) once per region and year:
+        # it looks the code up in a table, too slow to repeat for every row of a large sheet.
+        try:
+            ric.validate(value)
+            known = True
+        except (InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength):
+            known = False
+        _PLACES[key] = known
+    if not known:
+        raise CellError("身份证号前 6 位地区码无效，或该地区码在出生年份尚未启用")
     return value
 
 
+_PLACES: dict[tuple[str, int], bool] = {}
+
+
 def birth_date_of(number: str) -> date:
-    return ric.get_birth_date(number)
+    return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
 def sex_of(number: str) -> str:
@@ -150,13 +166,17 @@ def many(raw, labels, *, alias_group: str = "", what: str = "") -> list[str]:
     return picked
 
 
+@lru_cache(maxsize=32)
+def _codes(enum) -> tuple[list[str], dict[str, str]]:
+    return [label for _, label in enum.choices], {label: code for code, label in enum.choices}
+
+
 def coded_choice(raw, enum, *, alias_group: str, what: str, blank_ok: bool = False) -> str:
     """An enumeration stored as a code (category, settlement, safety net), typed as its label."""
-    labels = [label for _, label in enum.choices]
+    labels, codes = _codes(enum)
     value = compact(raw)
     if not value and blank_ok:
         return ""
     if not value:
         raise CellError(f"{what}不能为空")
-    label = choice(value, labels, alias_group=alias_group, what=what)
-    return {lab: code for code, lab in enum.choices}[label]
+    return codes[choice(value, labels, alias_group=alias_group, what=what)]

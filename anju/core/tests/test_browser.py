@@ -48,6 +48,7 @@ def _login(page, username):
     page.fill("#id_username", username)
     page.fill("#id_password", demo.DEMO_PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_county_leader_walks_from_county_to_site(page):
@@ -75,3 +76,32 @@ def test_grid_worker_on_a_phone_cannot_leave_the_grid(page):
     assert site_link.count() == 0  # the site above the grid shows as text, not a link
     response = page.goto("/orgs/sites/")
     assert response.status == 200 and "工业园区集中安置点" not in page.locator("table").inner_text()
+
+
+def test_county_leader_reads_a_site_summary_with_charts(page):
+    _login(page, "leader")
+    page.get_by_role("link", name="安置点概况").first.click()
+    page.get_by_role("link", name="冯家沟集中安置点").click()
+    assert "申报数与台账统计" in page.content()
+    page.get_by_role("link", name="安置点基本情况").click()
+    page.fill("#on", "2020-06-30")
+    page.select_option("#category", "lifted")
+    page.click("button:text('统计')")
+    page.wait_for_selector(".chart canvas")
+    assert page.locator(".chart canvas").count() >= 5
+    # 冯家沟 (seed 000, 附件1-2): 177 lifted persons, 26 / 44 / 64 / 43 by age.
+    assert "0–18岁 26；19–35岁 44；36–59岁 64；60岁及以上 43" in page.locator("body").inner_text()
+
+
+def test_site_staff_imports_a_sheet_and_sees_its_errors(page, tmp_path):
+    from anju.registry.tests.sheets import family, write_xlsx
+
+    rows = family("QJ9001", site="工业园区集中安置点", 楼栋="1号楼")
+    rows[2]["身份证号"] = "61083020100901031"
+    path = write_xlsx(tmp_path / "上报.xlsx", rows)
+    _login(page, "site")
+    page.goto("/registry/import/")
+    page.set_input_files("#id_file", str(path))
+    page.click("text=上传并导入")
+    page.wait_for_selector("text=有错误，未导入")
+    assert "第 6 行" in page.content() and "身份证号应为 18 位" in page.content()
