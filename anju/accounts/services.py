@@ -125,10 +125,20 @@ def adapt_role(actor, template: Role, unit) -> Role:
 
 
 def _check_role(actor, role: Role | None) -> None:
-    if role is None or actor is None:
+    """A role the actor may hand out: in their scope, and no stronger than their own."""
+    if role is None or actor is None or actor.is_superuser:
         return
     if not Role.objects.visible_to(actor).filter(pk=role.pk).exists():
         raise ValidationError({"role": "所选角色不在您的管辖范围内。"})
+    for module, level in role.modules.items():
+        if access.LEVELS.get(level, 0) > access.LEVELS.get(access.level(actor, module), 0):
+            raise ValidationError(
+                {
+                    "role": f"不能分配权限高于您本人的角色（「{access.MODULES.get(module, module)}」）。"
+                }
+            )
+    if role.can_reveal_identity and not access.can_reveal_identity(actor):
+        raise ValidationError({"role": "不能分配可查看完整身份证号的角色。"})
 
 
 def _check_nodes(actor, nodes) -> None:
@@ -232,6 +242,11 @@ def update_user(
     access.require(actor, "accounts", "write")
     if not visible_users(actor).filter(pk=user.pk).exists():
         raise Http404("账号不存在或不在您的管辖范围内。")
+    # An account that also serves units outside the actor's scope is not theirs to change.
+    if not all(covers(actor, path) for path in user.served_paths()):
+        raise PermissionDenied("该账号还服务于您管辖范围以外的单位，只能由上级管理员修改。")
+    if user.pk == actor.pk and "role" in changes and changes["role"] != user.role:
+        raise PermissionDenied("不能修改本人的角色。")
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
         raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.http import Http404
 
 from anju.accounts import access
@@ -157,10 +158,11 @@ def update_node(actor, node: Node | Position, **changes):
     if model is Building and "grid" in changes and node.grid_id:
         node.site = node.grid.site
     new_parent = node.node if isinstance(node, Position) else node.parent_node()
-    if new_parent is not None:
-        _require_write(actor, new_parent.path)
-        if not isinstance(node, Position) and new_parent.path.startswith(node.path):
-            raise ValidationError("不能把单位移动到它自己的下级单位之下。")
+    # A node without a parent is a new root: only the platform administrator makes those.
+    _require_write(actor, new_parent.path if new_parent is not None else None)
+    inside_itself = new_parent is not None and new_parent.path.startswith(node.path)
+    if inside_itself and not isinstance(node, Position):
+        raise ValidationError("不能把单位移动到它自己的下级单位之下。")
     node.full_clean(exclude=["path"])
     _save_with_path(node)
     audit.record_update(actor, node, before, fields)
@@ -174,6 +176,9 @@ def delete_node(actor, node: Node | Position) -> None:
     if not isinstance(node, Position):
         if actor is not None and node.path in (actor.served_paths() if actor else []):
             raise ValidationError("不能删除您本人服务的单位。")
+        households = _households_under(node)
+        if households:
+            raise ValidationError(f"「{node}」下还有 {households} 户搬迁户，请先迁出或删除。")
         blockers = _children_count(node)
         if blockers:
             raise ValidationError(
@@ -181,8 +186,21 @@ def delete_node(actor, node: Node | Position) -> None:
             )
     before = audit.snapshot(node, AUDITED_FIELDS[model])
     pk, path = node.pk, node.path
-    node.delete()
+    try:
+        node.delete()
+    except ProtectedError:
+        raise ValidationError(
+            f"「{node}」仍被其他记录（如政策参数、搬迁户）引用，不能删除。"
+        ) from None
     audit.record_delete(actor, node, before, object_id=pk, unit_path=path)
+
+
+def _households_under(node: Node) -> int:
+    from anju.registry.models import Household
+
+    return Household.objects.filter(path__startswith=node.path).count() + (
+        Household.objects.filter(destination=node).count() if isinstance(node, AdminUnit) else 0
+    )
 
 
 def _children_count(node: Node) -> int:

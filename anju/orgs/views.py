@@ -35,6 +35,7 @@ def _staff(user, **membership):
 
 
 def index(request):
+    access.require(request.user, "orgs", "read")
     nodes = selectors.served_nodes(request.user)
     if len(nodes) == 1:
         return redirect(nodes[0])
@@ -60,6 +61,7 @@ def _detail(request, node, facts, sections, *, kind_label, staff):
 
 
 def unit_detail(request, pk):
+    access.require(request.user, "orgs", "read")
     user = request.user
     unit = get_object_or_404(selectors.units(user), pk=pk)
     writable = access.allows(user, "orgs", "write")
@@ -112,6 +114,7 @@ def unit_detail(request, pk):
 
 
 def site_detail(request, pk):
+    access.require(request.user, "orgs", "read")
     user = request.user
     site = get_object_or_404(selectors.sites(user), pk=pk)
     writable = access.allows(user, "orgs", "write")
@@ -147,6 +150,7 @@ def site_detail(request, pk):
 
 
 def grid_detail(request, pk):
+    access.require(request.user, "orgs", "read")
     user = request.user
     grid = get_object_or_404(selectors.grids(user), pk=pk)
     writable = access.allows(user, "orgs", "write")
@@ -169,6 +173,7 @@ def grid_detail(request, pk):
 
 
 def building_detail(request, pk):
+    access.require(request.user, "orgs", "read")
     user = request.user
     building = get_object_or_404(selectors.buildings(user), pk=pk)
     writable = access.allows(user, "orgs", "write")
@@ -195,6 +200,7 @@ def building_detail(request, pk):
 
 
 def _list(request, ledger, filterset_class, queryset, title):
+    access.require(request.user, "orgs", "read")
     fs = filterset_class(request.GET, queryset=queryset, request=request)
     return ledger_page(request, ledger=ledger, filterset=fs, extra={"title": title})
 

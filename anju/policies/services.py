@@ -33,6 +33,9 @@ def _validate(pv: ParameterValue) -> None:
         pv.value = registry.parse(key, pv.value)
     except ValidationError as exc:
         raise ValidationError({"value": exc.messages}) from exc
+    except (TypeError, ValueError, ArithmeticError):
+        # JSON from the API in a shape the key's kind does not take.
+        raise ValidationError({"value": f"参数值格式不正确，应写作：{key.kind.example}"}) from None
     if pv.valid_to and pv.valid_to < pv.valid_from:
         raise ValidationError({"valid_to": "截止日期不能早于生效日期。"})
     far = date.max

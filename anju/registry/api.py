@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -146,6 +147,7 @@ class PersonViewSet(
         household = data.pop("household")
         serializer.instance = services.add_person(self.request.user, household, **data)
 
+    @transaction.atomic
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         household = data.pop("household", serializer.instance.household)
@@ -157,8 +159,14 @@ class PersonViewSet(
         serializer.instance = services.update_person(self.request.user, person, **data)
 
     @extend_schema(request=None, responses={200: dict})
-    @action(detail=True, methods=["post"], url_path="reveal-id")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="reveal-id",
+        permission_classes=[permissions.IsAuthenticated],
+    )
     def reveal_id(self, request, pk=None):
+        access.require(request.user, "registry", "read")
         return Response({"id_number": services.reveal_id_number(request.user, self.get_object())})
 
 

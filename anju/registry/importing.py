@@ -16,6 +16,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from anju.accounts import access
 from anju.audit import services as audit
 from anju.audit.models import AuditLog
 from anju.core.masking import mask_field
@@ -141,6 +142,19 @@ AGREE = [
 ]
 
 
+# The widths of the columns the values land in.
+MAX_LENGTHS = {
+    "number": 30,
+    "name": 50,
+    "unit_no": 10,
+    "room_no": 20,
+    "origin_town": 50,
+    "origin_village": 50,
+    "building": 100,
+    "site": 100,
+    "destination": 100,
+}
+
 # How each column's cell becomes a clean value (built once, used for every row).
 PARSERS = {
     "number": lambda v: N.compact(v),
@@ -201,7 +215,9 @@ class Scope:
         villages = AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE)
         if actor:
             villages = villages.visible_to(actor)
-        self.villages = {v.name: v for v in villages}
+        self.villages: dict[str, AdminUnit | None] = {}
+        for village in villages:
+            self.villages[village.name] = None if village.name in self.villages else village
         keys = {
             int(k[1:])
             for node in [*self.sites.values(), *self.villages.values()]
@@ -261,6 +277,10 @@ class RegistryImport:
             except N.CellError as exc:
                 self._error(number, key, value, str(exc))
                 clean[key] = None
+        for key, limit in MAX_LENGTHS.items():
+            value = clean.get(key)
+            if isinstance(value, str) and len(value) > limit:
+                self._error(number, key, value, f"「{BY_KEY[key].label}」不能超过 {limit} 个字")
         for key in ("number", "name"):
             if not clean.get(key):
                 self._error(number, key, raw(key), f"{BY_KEY[key].label}不能为空")
@@ -312,6 +332,17 @@ class RegistryImport:
                 )
                 return None
         if clean["destination"]:
+            if (
+                clean["destination"] in self.scope.villages
+                and self.scope.villages[clean["destination"]] is None
+            ):
+                self._error(
+                    number,
+                    "destination",
+                    clean["destination"],
+                    "您的管辖范围内有多个同名村（社区），无法区分",
+                )
+                return None
             destination = self.scope.villages.get(clean["destination"])
             if destination is None:
                 self._error(
@@ -422,7 +453,7 @@ class RegistryImport:
         self.outcome.rows = count
         self.progress(count)
         if not self.outcome.errors:
-            self._stage_households(households)
+            self._stage_households(households, first_row)
 
     def _person_tuple(self, number, clean, county_id) -> tuple:
         values = [number, county_id, clean["number"], clean["id_number"]]
@@ -431,8 +462,15 @@ class RegistryImport:
             values.append(json.dumps(value) if name in JSON_FIELDS else value)
         return tuple(values)
 
-    def _stage_households(self, households: dict[str, dict]) -> None:
+    def _stage_households(self, households: dict[str, dict], first_row: dict[str, int]) -> None:
+        self.first_rows = {
+            (hh["site_obj"].pk, hh["building"]): first_row[number]
+            for number, hh in households.items()
+            if hh["site_obj"] and hh["building"]
+        }
         buildings = self._buildings(households)
+        if self.outcome.errors:
+            return
         rows = []
         for number, hh in households.items():
             site, destination = hh["site_obj"], hh["destination_obj"]
@@ -469,7 +507,25 @@ class RegistryImport:
         site_ids = {s for s, _ in wanted}
         found = {(b.site_id, b.name): b for b in Building.objects.filter(site_id__in=site_ids)}
         sites = {s.pk: s for s in Site.objects.filter(pk__in=site_ids)}
-        for site_id, name in sorted(wanted - set(found)):
+        missing = sorted(wanted - set(found))
+        if missing and self.actor is not None and not access.allows(self.actor, "orgs", "write"):
+            for site_id, name in missing:
+                self._error(
+                    self.first_rows.get((site_id, name), 0),
+                    "building",
+                    name,
+                    "楼栋不存在，且您的角色无权新建楼栋；请先在组织架构中建好楼栋",
+                )
+            return found
+        for site_id, name in missing:
+            if len(name) > 100:
+                self._error(
+                    self.first_rows.get((site_id, name), 0),
+                    "building",
+                    name,
+                    "楼栋名称不能超过 100 个字",
+                )
+                continue
             if self.dry_run:
                 found[(site_id, name)] = Building(
                     site=sites[site_id], name=name, path=sites[site_id].path
@@ -557,6 +613,17 @@ class RegistryImport:
             )
             for row_no, number in cur.fetchall():
                 self._error(row_no, "number", number, "该户编号已被您管辖范围以外的搬迁户使用")
+            cur.execute(
+                "SELECT s.row_no, p.name FROM stage_person s JOIN registry_household h "
+                "ON h.county_id = s.county_id AND h.number = s.number "
+                "JOIN registry_person p ON p.household_id = h.id AND p.relation = %s "
+                "WHERE s.relation = %s AND p.id_number <> s.id_number AND NOT EXISTS ("
+                "SELECT 1 FROM stage_person s2 WHERE s2.id_number = p.id_number "
+                "AND (s2.relation <> %s OR s2.number <> s.number)) ORDER BY s.row_no",
+                [choices.HEAD, choices.HEAD, choices.HEAD],
+            )
+            for row_no, name in cur.fetchall():
+                self._error(row_no, "relation", "户主", f"该户在台账中已有户主（{name}）")
 
     # -- counting and writing --------------------------------------------------------------
 
@@ -648,6 +715,14 @@ class RegistryImport:
                 f"OR registry_person.path {op} excluded.path",
                 [now],
             )
+            # Members the sheet does not list follow their household to its new place.
+            cur.execute(
+                "UPDATE registry_person SET path = (SELECT h.path FROM registry_household h "
+                "WHERE h.id = registry_person.household_id) WHERE household_id IN ("
+                "SELECT h.id FROM registry_household h JOIN stage_household s "
+                "ON h.county_id = s.county_id AND h.number = s.number) AND path <> ("
+                "SELECT h.path FROM registry_household h WHERE h.id = registry_person.household_id)"
+            )
         self._audit()
 
     def _household_moves(self, cur, now) -> None:
@@ -720,7 +795,10 @@ class RegistryImport:
         index = {f: 3 + 2 * i for i, f in enumerate(HOUSEHOLD_FIELDS)}
         for row in self.changed_households:
             changes = {
-                f.removesuffix("_id"): [_plain(row[index[f]]), _plain(row[index[f] + 1])]
+                f.removesuffix("_id"): [
+                    mask_field(f, _plain(row[index[f]])),
+                    mask_field(f, _plain(row[index[f] + 1])),
+                ]
                 for f in HOUSEHOLD_FIELDS
                 if row[index[f]] != row[index[f] + 1] and f != "path"
             }

@@ -124,6 +124,8 @@ def decimal(raw, *, places: int = 2) -> Decimal | None:
         raise CellError("应为数字") from None
     if not number.is_finite() or number < 0:
         raise CellError("应为不小于 0 的数字")
+    if number >= 100000:
+        raise CellError("数值过大（不能超过 99999.99）")
     return number.quantize(Decimal(1).scaleb(-places))
 
 

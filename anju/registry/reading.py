@@ -41,8 +41,10 @@ def _sheet_rows(path: Path) -> Iterator[list]:
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheet = book.get_sheet_by_index(0)
-    except Exception as exc:  # calamine raises several kinds for an unreadable workbook
-        raise FileError(f"无法读取该 Excel 文件：{exc.__class__.__name__}") from None
+    except Exception:  # calamine raises several kinds for an unreadable workbook
+        raise FileError(
+            "无法读取该 Excel 文件：文件可能已损坏、加了密码，或并非 Excel 文件"
+        ) from None
     # Rows before the sheet's first used row still count for the row numbers people see.
     start = sheet.start[0] if sheet.start else 0
     for _ in range(start):
@@ -61,9 +63,17 @@ def read_rows(path: str | Path, filename: str = "") -> Iterator[list]:
     raise FileError("只支持 .xlsx、.xls 和 .csv 文件")
 
 
+def _fold(label: str) -> str:
+    """A header label as compared: full-width forms folded (（ → (), no spaces or stars."""
+    return text(label).replace("\n", "").replace(" ", "").strip("*")
+
+
+_ALIASES = {_fold(k): _fold(v) for k, v in HEADER_ALIASES.items()}
+
+
 def _label(cell) -> str:
-    label = text(cell).replace("\n", "").replace(" ", "").lstrip("*＊").rstrip("*＊")
-    return HEADER_ALIASES.get(label, label)
+    label = _fold(cell)
+    return _ALIASES.get(label, label)
 
 
 def find_header(rows: Iterator[list]) -> tuple[int, dict[str, int], list[str]]:
@@ -72,10 +82,10 @@ def find_header(rows: Iterator[list]) -> tuple[int, dict[str, int], list[str]]:
     Title rows and merged cells above the header are skipped: the header is recognised by its
     labels, wherever it is in the first rows.
     """
-    labels = {c.label: c.key for c in COLUMNS}
+    labels = {_fold(c.label): c.key for c in COLUMNS}
     for number, row in enumerate(rows, start=1):
         seen = [_label(cell) for cell in row]
-        if all(c.label in seen for c in REQUIRED):
+        if all(_fold(c.label) in seen for c in REQUIRED):
             positions = {}
             for index, label in enumerate(seen):
                 key = labels.get(label)

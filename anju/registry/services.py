@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from anju.accounts import access
 from anju.audit import services as audit
-from anju.core.scope import covers
+from anju.core.scope import covers, home_path
 from anju.orgs.models import AdminUnit
 
 from . import choices, normalize
@@ -52,6 +54,9 @@ def save_profile(actor, site, **values) -> SiteProfile:
     return profile
 
 
+logger = logging.getLogger(__name__)
+
+
 def imports_dir() -> Path:
     path = Path(settings.VAR_DIR) / "imports"
     path.mkdir(parents=True, exist_ok=True)
@@ -77,33 +82,76 @@ def progress_key(batch_id: int) -> str:
     return f"anju:import:{batch_id}:rows"
 
 
+def start_import(actor, upload, *, dry_run: bool = False) -> ImportBatch:
+    """Keep an uploaded sheet and queue its import; the batch page follows its progress."""
+    access.require(actor, "registry", "write")
+    suffix = Path(upload.name).suffix.lower()
+    stored = imports_dir() / f"{uuid.uuid4().hex}{suffix}"
+    with open(stored, "wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    batch = ImportBatch.objects.create(
+        created_by=actor,
+        file_name=upload.name[:200],
+        stored_file=str(stored),
+        dry_run=dry_run,
+        unit_path=home_path(actor),
+    )
+    from . import tasks  # the task module imports this one
+
+    tasks.import_batch.delay(batch.pk)
+    return batch
+
+
 def run_batch(batch_id: int) -> ImportBatch:
-    """The background part of an upload: run the import and record its outcome on the batch."""
+    """The background part of an upload: run the import and record its outcome on the batch.
+
+    Whatever happens, the batch ends rejected or done, never left "running"; the uploaded file
+    is deleted afterwards (the annotated copy of a rejected file is kept for the user)."""
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
     batch.status = ImportBatch.Status.RUNNING
     batch.save(update_fields=["status"])
     path = Path(batch.stored_file)
-
-    def progress(rows: int) -> None:
-        cache.set(progress_key(batch.pk), rows, 3600)
-
-    outcome = import_registry(
-        batch.created_by, path, batch.file_name, dry_run=batch.dry_run, progress=progress
-    )
+    creator = batch.created_by
+    try:
+        if creator is None or not creator.is_active:
+            raise PermissionDenied("上传该文件的账号已不存在或已停用，导入已取消。")
+        outcome = import_registry(
+            creator,
+            path,
+            batch.file_name,
+            dry_run=batch.dry_run,
+            progress=lambda rows: cache.set(progress_key(batch.pk), rows, 3600),
+        )
+    except PermissionDenied as exc:
+        outcome = Outcome(errors=[RowError(0, "账号", "", str(exc))])
+    except Exception:  # an unexpected failure must still end the batch, with a reason users read
+        logger.exception("registry import %s failed", batch.pk)
+        outcome = Outcome(
+            errors=[
+                RowError(
+                    0,
+                    "文件",
+                    batch.file_name,
+                    "导入时发生内部错误，未写入任何数据；请联系系统管理员。",
+                )
+            ]
+        )
     batch.total_rows = batch.processed_rows = outcome.rows
     batch.errors = [e.as_dict() for e in outcome.errors[:5000]]
     batch.error_count = len(outcome.errors)
     batch.summary = {**outcome.summary(), "text": outcome.describe()}
     if outcome.errors:
         batch.status = ImportBatch.Status.REJECTED
-        if outcome.header_row:
-            target = imports_dir() / f"{batch.pk}-错误标注.xlsx"
+        if outcome.header_row and path.exists():
+            target = imports_dir() / f"{batch.pk}-errors.xlsx"
             write_error_copy(path, batch.file_name, outcome.errors, outcome.header_row, target)
             batch.error_file = str(target)
     else:
         batch.status = ImportBatch.Status.CHECKED if batch.dry_run else ImportBatch.Status.DONE
     batch.finished_at = timezone.now()
     batch.save()
+    path.unlink(missing_ok=True)
     return batch
 
 
@@ -230,7 +278,43 @@ def _name(actor) -> str:
     )
 
 
+ENUMERATIONS = {
+    "relation": (choices.RELATIONS, "relation", "与户主关系"),
+    "ethnicity": (choices.ETHNICITIES, "", "民族"),
+    "political_status": (choices.POLITICAL, "political", "政治面貌"),
+    "education": (choices.EDUCATION, "education", "文化程度"),
+    "schooling": (choices.SCHOOLING, "schooling", "在校生状况"),
+    "labour_skill": (choices.LABOUR_SKILL, "", "劳动技能"),
+    "hukou_status": (choices.HUKOU, "hukou", "户籍状态"),
+}
+MULTI = {
+    "health": (choices.HEALTH, "健康状况"),
+    "medical_insurance": (choices.MEDICAL_INSURANCE, "医疗保险"),
+    "pension_insurance": (choices.PENSION_INSURANCE, "养老保险"),
+}
+
+
 def _clean_person(person: Person) -> None:
+    """The same rules as the import: enumerations by label, identity number checked."""
+    for field, (labels, aliases, what) in ENUMERATIONS.items():
+        try:
+            setattr(
+                person,
+                field,
+                normalize.choice(getattr(person, field), labels, alias_group=aliases, what=what),
+            )
+        except normalize.CellError as exc:
+            raise ValidationError({field: str(exc)}) from None
+    if not person.relation:
+        raise ValidationError({"relation": "与户主关系不能为空。"})
+    for field, (labels, what) in MULTI.items():
+        value = getattr(person, field) or []
+        if not isinstance(value, list):
+            raise ValidationError({field: f"{what}应为列表。"})
+        try:
+            setattr(person, field, normalize.many("、".join(map(str, value)), labels, what=what))
+        except normalize.CellError as exc:
+            raise ValidationError({field: str(exc)}) from None
     try:
         person.id_number = normalize.id_number(person.id_number)
     except normalize.CellError as exc:

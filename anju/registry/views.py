@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
+from pathlib import Path
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -22,7 +22,7 @@ from anju.core.scope import home_path
 from anju.core.xlsx import xlsx_response
 from anju.orgs.selectors import node_by_key, served_nodes
 
-from . import forms, ledgers, quality, selectors, services, summary, tasks, template
+from . import forms, ledgers, quality, selectors, services, summary, template
 from .filters import HouseholdFilter
 from .models import ImportBatch
 
@@ -105,6 +105,7 @@ def person_detail(request, pk):
 
 @require_POST
 def person_reveal(request, pk):
+    access.require(request.user, "registry", "read")
     person = get_object_or_404(selectors.persons(request.user), pk=pk)
     try:
         return HttpResponse(services.reveal_id_number(request.user, person))
@@ -163,6 +164,9 @@ def person_edit(request, pk):
     form = forms.PersonForm(
         request.POST or None, instance=selectors.persons(request.user).get(pk=pk)
     )
+    if not access.can_reveal_identity(request.user):
+        # The form would show the full number; roles that may not see it cannot change it here.
+        form.fields.pop("id_number")
     return service_form(
         request,
         form=form,
@@ -312,19 +316,9 @@ def import_page(request):
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     bootstrapify(form)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        stored = services.imports_dir() / f"{uuid.uuid4().hex}-{upload.name}"
-        with open(stored, "wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        batch = ImportBatch.objects.create(
-            created_by=request.user,
-            file_name=upload.name,
-            stored_file=str(stored),
-            dry_run=form.cleaned_data["dry_run"],
-            unit_path=home_path(request.user),
+        batch = services.start_import(
+            request.user, form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
         )
-        tasks.import_batch.delay(batch.pk)
         return redirect("registry:import-batch", pk=batch.pk)
     return render(
         request,
@@ -336,21 +330,42 @@ def import_page(request):
     )
 
 
+def _may_see_values(request, batch) -> bool:
+    """The uploader sees what they typed; others only if their role may see identity numbers."""
+    return batch.created_by_id == request.user.pk or access.can_reveal_identity(request.user)
+
+
 def import_batch(request, pk):
     access.require(request.user, "registry", "read")
     batch = get_object_or_404(selectors.batches(request.user), pk=pk)
     running = batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
     rows_done = cache.get(services.progress_key(batch.pk), 0) if running else batch.processed_rows
+    errors = batch.errors
+    if not _may_see_values(request, batch):
+        errors = [{**e, "value": "（已隐藏）" if e.get("value") else ""} for e in errors]
     template_name = "registry/_batch_status.html" if request.htmx else "registry/import_batch.html"
     return render(
-        request, template_name, {"batch": batch, "running": running, "rows_done": rows_done}
+        request,
+        template_name,
+        {"batch": batch, "running": running, "errors": errors, "rows_done": rows_done},
     )
 
 
 def import_errors(request, pk):
+    access.require(request.user, "registry", "read")
     batch = get_object_or_404(selectors.batches(request.user), pk=pk)
-    if not batch.error_file:
+    if not batch.error_file or not Path(batch.error_file).exists():
         raise Http404("该批次没有错误标注文件。")
+    if not _may_see_values(request, batch):
+        raise PermissionDenied(
+            "错误标注文件含完整身份证号，只有上传人或可查看完整证件号的角色可以下载。"
+        )
+    audit.record_export(
+        request.user,
+        what=f"导入错误标注：{batch.file_name}",
+        rows=batch.error_count,
+        unit_path=batch.unit_path,
+    )
     return FileResponse(
         open(batch.error_file, "rb"),
         as_attachment=True,  # noqa: SIM115
