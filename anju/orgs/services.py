@@ -164,9 +164,34 @@ def update_node(actor, node: Node | Position, **changes):
     if inside_itself and not isinstance(node, Position):
         raise ValidationError("不能把单位移动到它自己的下级单位之下。")
     node.full_clean(exclude=["path"])
+    old_path = node.path
+    if new_parent is not None and old_path and not isinstance(node, Position):
+        _check_county_unchanged(node, old_path, new_parent.path)
     _save_with_path(node)
+    _follow_site(node)
     audit.record_update(actor, node, before, fields)
     return node
+
+
+def _county_key(path: str) -> str | None:
+    keys = [int(k[1:]) for k in path.split("/") if k.startswith("u")]
+    county = AdminUnit.objects.filter(pk__in=keys, level=AdminUnit.Level.COUNTY).first()
+    return county.key if county else None
+
+
+def _check_county_unchanged(node, old_path: str, new_parent_path: str) -> None:
+    """Household numbers are unique per county: a node with households stays in its county."""
+    if _households_under_path(old_path) and _county_key(old_path) != _county_key(new_parent_path):
+        raise ValidationError(f"「{node}」下有搬迁户，不能移到其他县（区）；请先迁出搬迁户。")
+
+
+def _follow_site(node) -> None:
+    """A grid moved to another site takes its buildings and their households along."""
+    if isinstance(node, Grid):
+        from anju.registry.models import Household
+
+        Building.objects.filter(grid=node).update(site=node.site)
+        Household.objects.filter(building__grid=node).update(site=node.site)
 
 
 @transaction.atomic
@@ -195,10 +220,16 @@ def delete_node(actor, node: Node | Position) -> None:
     audit.record_delete(actor, node, before, object_id=pk, unit_path=path)
 
 
+def _households_under_path(path: str) -> int:
+    from anju.registry.models import Household
+
+    return Household.objects.filter(path__startswith=path).count()
+
+
 def _households_under(node: Node) -> int:
     from anju.registry.models import Household
 
-    return Household.objects.filter(path__startswith=node.path).count() + (
+    return _households_under_path(node.path) + (
         Household.objects.filter(destination=node).count() if isinstance(node, AdminUnit) else 0
     )
 

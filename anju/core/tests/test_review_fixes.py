@@ -212,3 +212,26 @@ def test_county_roles_without_orgs_rights_get_a_row_error_for_new_buildings(
     )
     assert "无权新建楼栋" in outcome.errors[0].message
     assert not AdminUnit.objects.filter(name="99号楼").exists()
+
+
+def test_moving_a_grid_to_another_site_moves_its_buildings_and_households(world):
+    other_site = org_services.create_site(None, admin_unit=world.a.community, name="甲二期")
+    org_services.update_node(None, world.a.grid, site=other_site)
+    world.a.building.refresh_from_db()
+    household = Household.objects.get(pk=world.a.household.pk)
+    assert world.a.building.site == other_site and household.site == other_site
+    assert household.path.startswith(other_site.path)
+
+
+def test_nodes_with_households_stay_in_their_county(world):
+    other_county = org_services.create_admin_unit(
+        None, parent=world.county.parent, name="绥德县", level="county", code="610826"
+    )
+    other_town = org_services.create_admin_unit(
+        None, parent=other_county, name="名州镇", level="town"
+    )
+    village = org_services.create_admin_unit(
+        None, parent=other_town, name="名州社区", level="village"
+    )
+    with pytest.raises(ValidationError, match="不能移到其他县"):
+        org_services.update_node(None, world.a.site, admin_unit=village)
