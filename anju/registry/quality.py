@@ -3,7 +3,7 @@ reports upward."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q
@@ -12,7 +12,7 @@ from stdnum.cn import ric
 
 from . import choices
 from .models import Household, Person, SiteProfile
-from .summary import EDUCATION_FIVE, EDUCATION_THREE, summarise
+from .summary import EDUCATION_FIVE, EDUCATION_THREE, HOUSEHOLD_TOTALS, PERSON_COLUMNS, tally
 
 COMPULSORY_AGES = (6, 15)  # 义务教育: children of these ages should be in school
 WORKING_AGES = (16, 59)
@@ -42,52 +42,79 @@ def _band_text(labels, counts) -> str:
     return "、".join(f"{label} {count}" for label, count in zip(labels, counts, strict=False))
 
 
-def _declared_vs_counted(user, profile: SiteProfile, today: date) -> list[Issue]:
+@dataclass
+class SiteCounts:
+    """What the registry counts for one site, gathered for all sites in a few grouped queries."""
+
+    households: dict
+    lifted_households: dict
+    persons: int = 0
+    lifted_persons: int = 0
+    lifted_rows: list = field(default_factory=list)
+
+
+EMPTY_TOTALS = {"total": 0, "lifted": 0, "safety": 0, "dibao": 0, "tekun": 0}
+
+
+def _site_counts(households, persons, site_ids: list[int]) -> dict[int, SiteCounts]:
+    counts = {pk: SiteCounts(dict(EMPTY_TOTALS), dict(EMPTY_TOTALS)) for pk in site_ids}
+    households = households.filter(site_id__in=site_ids)
+    persons = persons.filter(household__site_id__in=site_ids)
+    for row in households.values("site_id").annotate(**HOUSEHOLD_TOTALS):
+        counts[row.pop("site_id")].households = row
+    lifted = households.filter(category=choices.Category.LIFTED)
+    for row in lifted.values("site_id").annotate(**HOUSEHOLD_TOTALS):
+        counts[row.pop("site_id")].lifted_households = row
+    per_site = persons.values("household__site_id").annotate(
+        n=Count("id"), lifted=Count("id", filter=Q(household__category=choices.Category.LIFTED))
+    )
+    for row in per_site:
+        counts[row["household__site_id"]].persons = row["n"]
+        counts[row["household__site_id"]].lifted_persons = row["lifted"]
+    rows = persons.filter(household__category=choices.Category.LIFTED).values_list(
+        "household__site_id", *PERSON_COLUMNS
+    )
+    for site_id, *rest in rows.iterator(5000):
+        counts[site_id].lifted_rows.append(rest)
+    return counts
+
+
+def _declared_vs_counted(profile: SiteProfile, counted: SiteCounts, today: date) -> list[Issue]:
     site = profile.site
     on = profile.declared_on or today
-    households = Household.objects.visible_to(user).filter(path__startswith=site.path)
-    persons = Person.objects.visible_to(user).filter(path__startswith=site.path)
     issues = []
     place = site.name
     url = f"/registry/sites/{site.pk}/"
 
-    def gap(label, declared, counted):
-        if declared is not None and declared != counted:
+    def gap(label, declared, value):
+        if declared is not None and declared != value:
             issues.append(
                 Issue(
                     "declared",
                     place,
                     label,
-                    f"申报 {declared}，台账统计 {counted}（差 {counted - declared:+d}）",
+                    f"申报 {declared}，台账统计 {value}（差 {value - declared:+d}）",
                     url,
                 )
             )
 
-    totals = households.aggregate(
-        n=Count("id"), lifted=Count("id", filter=Q(category=choices.Category.LIFTED))
-    )
-    person_totals = persons.aggregate(
-        n=Count("id"), lifted=Count("id", filter=Q(household__category=choices.Category.LIFTED))
-    )
-    gap("户数", profile.declared_households, totals["n"])
-    gap("人数", profile.declared_persons, person_totals["n"])
-    gap("搬迁脱贫户数", profile.declared_lifted_households, totals["lifted"])
-    gap("搬迁脱贫人数", profile.declared_lifted_persons, person_totals["lifted"])
-    gap("同步搬迁户数", profile.declared_co_households, totals["n"] - totals["lifted"])
-    gap("同步搬迁人数", profile.declared_co_persons, person_totals["n"] - person_totals["lifted"])
+    total, lifted_total = counted.households["total"], counted.households["lifted"]
+    gap("户数", profile.declared_households, total)
+    gap("人数", profile.declared_persons, counted.persons)
+    gap("搬迁脱贫户数", profile.declared_lifted_households, lifted_total)
+    gap("搬迁脱贫人数", profile.declared_lifted_persons, counted.lifted_persons)
+    gap("同步搬迁户数", profile.declared_co_households, total - lifted_total)
+    gap("同步搬迁人数", profile.declared_co_persons, counted.persons - counted.lifted_persons)
 
     declared = profile.declared_breakdowns or {}
     if not declared:
         return issues
-    lifted = summarise(
-        households.filter(category=choices.Category.LIFTED),
-        persons.filter(household__category=choices.Category.LIFTED),
-        on=on,
-        schemes=[declared["age"]["bounds"]] if "age" in declared else None,
-    )
+    schemes = [declared["age"]["bounds"]] if "age" in declared else [[18, 61]]
+    lifted = tally(counted.lifted_households, counted.lifted_rows, on=on, schemes=schemes)
     if "age" in declared:
-        counted = lifted.age_schemes[0]["counts"]
-        if counted != declared["age"]["counts"]:
+        found = lifted.age_schemes[0]["counts"]
+        if found != declared["age"]["counts"]:
+            labels = declared["age"]["labels"]
             issues.append(
                 Issue(
                     "declared",
@@ -95,8 +122,8 @@ def _declared_vs_counted(user, profile: SiteProfile, today: date) -> list[Issue]
                     "年龄分段",
                     (
                         f"申报 {sum(declared['age']['counts'])} 人（"
-                        f"{_band_text(declared['age']['labels'], declared['age']['counts'])}），"
-                        f"台账统计 {sum(counted)} 人（{_band_text(declared['age']['labels'], counted)}）"
+                        f"{_band_text(labels, declared['age']['counts'])}），"
+                        f"台账统计 {sum(found)} 人（{_band_text(labels, found)}）"
                     ),
                     url,
                 )
@@ -104,9 +131,8 @@ def _declared_vs_counted(user, profile: SiteProfile, today: date) -> list[Issue]
     if "education" in declared:
         edu = declared["education"]
         pool = lifted.education_labour if edu["population"] == "labour" else lifted.education_all
-        scheme = "five" if len(edu["counts"]) == 5 else "three"
-        counted = list(pool[scheme].values())
-        if counted != edu["counts"]:
+        found = list(pool["five" if len(edu["counts"]) == 5 else "three"].values())
+        if found != edu["counts"]:
             who = "有劳动能力的非在校人口" if edu["population"] == "labour" else "全部人口"
             issues.append(
                 Issue(
@@ -115,18 +141,18 @@ def _declared_vs_counted(user, profile: SiteProfile, today: date) -> list[Issue]
                     f"文化程度（{who}）",
                     (
                         f"申报 {sum(edu['counts'])} 人（{_band_text(edu['labels'], edu['counts'])}），"
-                        f"台账统计 {sum(counted)} 人（{_band_text(edu['labels'], counted)}）"
+                        f"台账统计 {sum(found)} 人（{_band_text(edu['labels'], found)}）"
                     ),
                     url,
                 )
             )
-    for key, label, counted in (
+    for key, label, value in (
         ("labour_persons", "有劳动能力人数", lifted.labour_persons),
         ("labour_households", "有劳动力户数", lifted.labour_households),
         ("safety_net_households", "兜底保障户数", lifted.safety_net_households),
         ("safety_net_persons", "兜底保障人数", lifted.safety_net_persons),
     ):
-        gap(label, declared.get(key), counted)
+        gap(label, declared.get(key), value)
     return issues
 
 
@@ -140,8 +166,10 @@ def run_checks(user, *, node=None, today: date | None = None) -> list[Issue]:
         households = households.filter(path__startswith=node.path)
         persons = persons.filter(path__startswith=node.path)
         profiles = profiles.filter(site__path__startswith=node.path)
-    for profile in profiles.order_by("site__path"):
-        issues += _declared_vs_counted(user, profile, today)
+    profiles = list(profiles.order_by("site__path"))
+    counts = _site_counts(households, persons, [p.site_id for p in profiles])
+    for profile in profiles:
+        issues += _declared_vs_counted(profile, counts[profile.site_id], today)
         for text in profile.declared_conflicts or []:
             issues.append(
                 Issue(

@@ -94,35 +94,44 @@ def education_bands(counter: Counter, scheme) -> dict[str, int]:
     return {label: sum(counter[v] for v in values) for label, values in scheme}
 
 
+HOUSEHOLD_TOTALS = {
+    "total": Count("id"),
+    "lifted": Count("id", filter=Q(category=choices.Category.LIFTED)),
+    "safety": Count("id", filter=~Q(safety_net="")),
+    "dibao": Count("id", filter=Q(safety_net=choices.SafetyNet.DIBAO)),
+    "tekun": Count("id", filter=Q(safety_net=choices.SafetyNet.TEKUN)),
+}
+PERSON_COLUMNS = (
+    "household_id",
+    "household__category",
+    "household__safety_net",
+    "birth_date",
+    "education",
+    "schooling",
+    "labour_skill",
+)
+
+
 def summarise(households, persons, *, on: date, node=None, schemes=None) -> Summary:
     """Breakdowns of the given (already scoped) household and person querysets. Age bands come
     from ``schemes`` if given, else from the parameters in force for ``node``."""
+    totals = households.aggregate(**HOUSEHOLD_TOTALS)
+    rows = persons.values_list(*PERSON_COLUMNS).iterator(5000)
+    return tally(totals, rows, on=on, schemes=schemes or _schemes(node, on))
+
+
+def tally(totals: dict, rows, *, on: date, schemes: list[list[int]]) -> Summary:
+    """A summary from household totals (``HOUSEHOLD_TOTALS``) and person rows
+    (``PERSON_COLUMNS``): shared by one place's summary and the per-site quality checks."""
     s = Summary(on=on)
-    hh = households.aggregate(
-        total=Count("id"),
-        lifted=Count("id", filter=Q(category=choices.Category.LIFTED)),
-        safety=Count("id", filter=~Q(safety_net="")),
-        dibao=Count("id", filter=Q(safety_net=choices.SafetyNet.DIBAO)),
-        tekun=Count("id", filter=Q(safety_net=choices.SafetyNet.TEKUN)),
-    )
-    s.households = hh["total"]
-    rows = persons.values_list(
-        "household_id",
-        "household__category",
-        "household__safety_net",
-        "birth_date",
-        "education",
-        "schooling",
-        "labour_skill",
-    )
+    s.households = totals["total"]
     by_cat_persons: Counter = Counter()
     education_all: Counter = Counter()
     education_labour: Counter = Counter()
     labour_households: set[int] = set()
-    schemes = schemes or _schemes(node, on)
     ages = [[0] * (len(b) + 1) for b in schemes]
-    safety_persons = Counter()
-    for hid, category, safety, birth, education, schooling, skill in rows.iterator(5000):
+    safety_persons: Counter = Counter()
+    for hid, category, safety, birth, education, schooling, skill in rows:
         s.persons += 1
         by_cat_persons[category] += 1
         age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
@@ -140,12 +149,12 @@ def summarise(households, persons, *, on: date, node=None, schemes=None) -> Summ
     s.by_category = {
         "lifted": {
             "label": "搬迁脱贫户",
-            "households": hh["lifted"],
+            "households": totals["lifted"],
             "persons": by_cat_persons[choices.Category.LIFTED],
         },
         "co_relocated": {
             "label": "同步搬迁户",
-            "households": hh["total"] - hh["lifted"],
+            "households": totals["total"] - totals["lifted"],
             "persons": by_cat_persons[choices.Category.CO_RELOCATED],
         },
     }
@@ -168,11 +177,11 @@ def summarise(households, persons, *, on: date, node=None, schemes=None) -> Summ
         "three": education_bands(education_labour, EDUCATION_THREE),
         "blank": education_labour[""],
     }
-    s.safety_net_households = hh["safety"]
+    s.safety_net_households = totals["safety"]
     s.safety_net_persons = sum(safety_persons.values())
     s.safety_net = {
-        "dibao": {"households": hh["dibao"], "persons": safety_persons["dibao"]},
-        "tekun": {"households": hh["tekun"], "persons": safety_persons["tekun"]},
+        "dibao": {"households": totals["dibao"], "persons": safety_persons["dibao"]},
+        "tekun": {"households": totals["tekun"], "persons": safety_persons["tekun"]},
     }
     return s
 

@@ -256,3 +256,46 @@ def test_registry_lists_run_a_fixed_number_of_queries(world, client_for, url):
             id_number=make_id("19850101", 100 + i * 2),
         )
     assert _count(client, url) == before
+
+
+@pytest.mark.parametrize(
+    "url", ["/registry/quality/", "/registry/quality/?export=xlsx", "/api/registry/quality/"]
+)
+def test_quality_checks_run_a_fixed_number_of_queries(world, client_for, url):
+    from anju.orgs import services as org_services
+
+    services.save_profile(
+        None,
+        world.a.site,
+        declared_households=3,
+        declared_persons=9,
+        declared_breakdowns={"labour_persons": 4},
+    )
+    client = client_for(world.users["town_staff"])
+    before = _count(client, url)
+    for i in range(4):
+        site = org_services.create_site(None, admin_unit=world.a.community, name=f"新点{i}")
+        services.save_profile(
+            None,
+            site,
+            declared_households=2,
+            declared_persons=5,
+            declared_breakdowns={
+                "age": {
+                    "bounds": [19, 36, 60],
+                    "labels": ["a", "b", "c", "d"],
+                    "counts": [1, 1, 1, 1],
+                },
+                "labour_persons": 1,
+            },
+            declared_conflicts=["某行与某行不一致"],
+        )
+        household = services.create_household(None, number=f"甲Q{i}", category="lifted", site=site)
+        services.add_person(
+            None,
+            household,
+            name=f"质检{i}",
+            relation="户主",
+            id_number=make_id("19750101", 200 + i * 2),
+        )
+    assert _count(client, url) == before
