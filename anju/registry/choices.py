@@ -193,3 +193,21 @@ ALIASES = {
         "母亲": "之母",
     },
 }
+
+
+# Person facts that take values from an enumeration: field → (labels, alias group, what users
+# call it). The import, the services and the API all check against this one table.
+PERSON_ENUMS = {
+    "relation": (RELATIONS, "relation", "与户主关系"),
+    "ethnicity": (ETHNICITIES, "", "民族"),
+    "political_status": (POLITICAL, "political", "政治面貌"),
+    "education": (EDUCATION, "education", "文化程度"),
+    "schooling": (SCHOOLING, "schooling", "在校生状况"),
+    "labour_skill": (LABOUR_SKILL, "", "劳动技能"),
+    "hukou_status": (HUKOU, "hukou", "户籍状态"),
+}
+PERSON_MULTI = {
+    "health": (HEALTH, "健康状况"),
+    "medical_insurance": (MEDICAL_INSURANCE, "医疗保险"),
+    "pension_insurance": (PENSION_INSURANCE, "养老保险"),
+}

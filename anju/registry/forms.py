@@ -41,43 +41,7 @@ class HouseholdForm(forms.ModelForm):
 
 
 class PersonForm(forms.ModelForm):
-    relation = forms.ChoiceField(label="与户主关系", choices=_select(choices.RELATIONS))
-    ethnicity = forms.ChoiceField(
-        label="民族", choices=_select(choices.ETHNICITIES), required=False
-    )
-    political_status = forms.ChoiceField(
-        label="政治面貌", choices=_select(choices.POLITICAL), required=False
-    )
-    education = forms.ChoiceField(
-        label="文化程度", choices=_select(choices.EDUCATION), required=False
-    )
-    schooling = forms.ChoiceField(
-        label="在校生状况", choices=_select(choices.SCHOOLING), required=False
-    )
-    labour_skill = forms.ChoiceField(
-        label="劳动技能", choices=_select(choices.LABOUR_SKILL), required=False
-    )
-    hukou_status = forms.ChoiceField(
-        label="户籍状态", choices=_select(choices.HUKOU), required=False
-    )
-    health = forms.MultipleChoiceField(
-        label="健康状况",
-        choices=[(h, h) for h in choices.HEALTH],
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    medical_insurance = forms.MultipleChoiceField(
-        label="医疗保险",
-        choices=[(h, h) for h in choices.MEDICAL_INSURANCE],
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    pension_insurance = forms.MultipleChoiceField(
-        label="养老保险",
-        choices=[(h, h) for h in choices.PENSION_INSURANCE],
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    """Drop-downs and check boxes for the person facts, from the enumeration table (choices)."""
 
     class Meta:
         model = Person
@@ -96,6 +60,20 @@ class PersonForm(forms.ModelForm):
             "pension_insurance",
             "phone",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (labels, _aliases, what) in choices.PERSON_ENUMS.items():
+            self.fields[name] = forms.ChoiceField(
+                label=what, choices=_select(labels), required=name == "relation"
+            )
+        for name, (labels, what) in choices.PERSON_MULTI.items():
+            self.fields[name] = forms.MultipleChoiceField(
+                label=what,
+                choices=[(v, v) for v in labels],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
 
 
 class MoveForm(forms.Form):

@@ -159,7 +159,6 @@ MAX_LENGTHS = {
 PARSERS = {
     "number": lambda v: N.compact(v),
     "name": lambda v: N.text(v).replace(" ", ""),
-    "relation": lambda v: N.choice(v, choices.RELATIONS, alias_group="relation", what="与户主关系"),
     "category": lambda v: N.coded_choice(
         v, choices.Category, alias_group="category", what="户类型"
     ),
@@ -183,20 +182,19 @@ PARSERS = {
     "dwelling_area": N.decimal,
     "household_phone": N.phone,
     "phone": N.phone,
-    "ethnicity": lambda v: N.choice(v, choices.ETHNICITIES, what="民族"),
-    "political_status": lambda v: N.choice(
-        v, choices.POLITICAL, alias_group="political", what="政治面貌"
-    ),
-    "education": lambda v: N.choice(v, choices.EDUCATION, alias_group="education", what="文化程度"),
-    "schooling": lambda v: N.choice(
-        v, choices.SCHOOLING, alias_group="schooling", what="在校生状况"
-    ),
-    "health": lambda v: N.many(v, choices.HEALTH, what="健康状况"),
-    "labour_skill": lambda v: N.choice(v, choices.LABOUR_SKILL, what="劳动技能"),
-    "hukou_status": lambda v: N.choice(v, choices.HUKOU, alias_group="hukou", what="户籍状态"),
-    "medical_insurance": lambda v: N.many(v, choices.MEDICAL_INSURANCE, what="医疗保险"),
-    "pension_insurance": lambda v: N.many(v, choices.PENSION_INSURANCE, what="养老保险"),
 }
+
+
+def _enum_parser(labels, aliases, what):
+    return lambda v: N.choice(v, labels, alias_group=aliases, what=what)
+
+
+def _multi_parser(labels, what):
+    return lambda v: N.many(v, labels, what=what)
+
+
+PARSERS.update({f: _enum_parser(*spec) for f, spec in choices.PERSON_ENUMS.items()})
+PARSERS.update({f: _multi_parser(*spec) for f, spec in choices.PERSON_MULTI.items()})
 
 
 class Scope:

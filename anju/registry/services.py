@@ -278,25 +278,9 @@ def _name(actor) -> str:
     )
 
 
-ENUMERATIONS = {
-    "relation": (choices.RELATIONS, "relation", "与户主关系"),
-    "ethnicity": (choices.ETHNICITIES, "", "民族"),
-    "political_status": (choices.POLITICAL, "political", "政治面貌"),
-    "education": (choices.EDUCATION, "education", "文化程度"),
-    "schooling": (choices.SCHOOLING, "schooling", "在校生状况"),
-    "labour_skill": (choices.LABOUR_SKILL, "", "劳动技能"),
-    "hukou_status": (choices.HUKOU, "hukou", "户籍状态"),
-}
-MULTI = {
-    "health": (choices.HEALTH, "健康状况"),
-    "medical_insurance": (choices.MEDICAL_INSURANCE, "医疗保险"),
-    "pension_insurance": (choices.PENSION_INSURANCE, "养老保险"),
-}
-
-
 def _clean_person(person: Person) -> None:
     """The same rules as the import: enumerations by label, identity number checked."""
-    for field, (labels, aliases, what) in ENUMERATIONS.items():
+    for field, (labels, aliases, what) in choices.PERSON_ENUMS.items():
         try:
             setattr(
                 person,
@@ -307,7 +291,7 @@ def _clean_person(person: Person) -> None:
             raise ValidationError({field: str(exc)}) from None
     if not person.relation:
         raise ValidationError({"relation": "与户主关系不能为空。"})
-    for field, (labels, what) in MULTI.items():
+    for field, (labels, what) in choices.PERSON_MULTI.items():
         value = getattr(person, field) or []
         if not isinstance(value, list):
             raise ValidationError({field: f"{what}应为列表。"})
