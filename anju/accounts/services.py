@@ -10,6 +10,7 @@ from django.http import Http404
 
 from anju.audit import services as audit
 from anju.core.scope import covers, home_path, path_q, scope_paths
+from anju.orgs.models import node_ref
 
 from . import access
 from .models import Membership, Role, User
@@ -150,10 +151,7 @@ def _check_nodes(actor, nodes) -> None:
 
 
 def _membership_for(user, node) -> Membership:
-    from anju.orgs.models import AdminUnit, Building, Grid, Site
-
-    kind = {AdminUnit: "admin_unit", Site: "site", Grid: "grid", Building: "building"}[type(node)]
-    return Membership(user=user, **{kind: node})
+    return Membership(user=user, **node_ref(node))
 
 
 def _served(user) -> list[str]:

@@ -4,7 +4,7 @@ from anju.core.pages import ledger_page
 from anju.core.tables import Column, Ledger
 
 from .filters import AuditLogFilter
-from .selectors import format_changes, logs_visible_to
+from .selectors import format_changes, logs_visible_to, type_label
 
 AUDIT_LOG = Ledger(
     "审计日志",
@@ -12,10 +12,10 @@ AUDIT_LOG = Ledger(
         Column("时间", lambda r: timezone.localtime(r.at).strftime("%Y-%m-%d %H:%M:%S")),
         Column("操作人", "actor_name"),
         Column("操作", "get_action_display"),
-        Column("对象类型", "object_type"),
+        Column("对象类型", lambda r: type_label(r.object_type)),
         Column("对象编号", "object_id"),
         Column("对象", "object_repr"),
-        Column("变更内容", lambda r: format_changes(r.changes)),
+        Column("变更内容", lambda r: format_changes(r.object_type, r.changes)),
         Column("说明", "note"),
     ),
 )

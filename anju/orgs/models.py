@@ -372,6 +372,14 @@ class Position(models.Model):
 
 
 NODE_MODELS = {"u": AdminUnit, "s": Site, "g": Grid, "b": Building}
+# The foreign key by which a Position or a Membership points at a node of each kind.
+NODE_FIELDS = {AdminUnit: "admin_unit", Site: "site", Grid: "grid", Building: "building"}
+
+
+def node_ref(node) -> dict:
+    """``{"site": node}`` and the like: the keyword that attaches a row to this node."""
+    return {NODE_FIELDS[type(node)]: node}
+
 
 for _model in (AdminUnit, Site, Grid, Building, Position):
     paths.register(_model)

@@ -15,7 +15,7 @@ from anju.core.masking import mask_phone
 from anju.core.pages import ledger_page, service_form
 
 from . import filters, forms, ledgers, selectors, services
-from .models import AdminUnit, Building, Grid, Position, Site
+from .models import AdminUnit, Building, Grid, Position, Site, node_ref
 
 
 def _section(title, ledger, rows, add_url=None, list_url=None):
@@ -327,9 +327,8 @@ def building_create(request, key):
 def position_create(request, key):
     access.require(request.user, "orgs", "write")
     node = _node_or_404(request, key)
-    kind = {AdminUnit: "admin_unit", Site: "site", Grid: "grid", Building: "building"}[type(node)]
     form = forms.PositionForm(
-        request.POST or None, actor=request.user, instance=Position(**{kind: node})
+        request.POST or None, actor=request.user, instance=Position(**node_ref(node))
     )
     return service_form(
         request,
@@ -337,7 +336,7 @@ def position_create(request, key):
         title=f"为「{node.name}」设置岗位",
         cancel_url=node.get_absolute_url(),
         success_message="岗位已保存。",
-        save=lambda d: services.create_position(request.user, **{kind: node}, **d),
+        save=lambda d: services.create_position(request.user, **node_ref(node), **d),
     )
 
 

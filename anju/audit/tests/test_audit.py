@@ -92,3 +92,13 @@ def test_roles_without_audit_cannot_read_it(world, client_for):
     client = client_for(world.users["town_staff"])
     assert client.get("/audit/").status_code == 403
     assert client.get("/api/audit-logs/").status_code == 403
+
+
+def test_the_log_page_speaks_chinese(world, client_for):
+    from anju.orgs import services
+
+    services.update_node(None, world.a.site, address="滨河北路")
+    client = client_for(world.users["auditor"])
+    body = client.get("/audit/?object_type=orgs.site&action=update").content.decode()
+    assert "地址：空 → 滨河北路" in body and "<td>安置点</td>" in body
+    assert "orgs.site" not in body.split("<tbody>")[1]
