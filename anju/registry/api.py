@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from anju.accounts import access
@@ -16,7 +17,7 @@ from anju.core.api import ModulePermission, ScopedRelationsMixin, ScopedViewSet
 from anju.core.masking import mask_id_number, mask_phone
 from anju.orgs.selectors import node_by_key
 
-from . import quality, services, summary
+from . import quality, selectors, services, summary
 from .filters import HouseholdFilter, PersonFilter
 from .models import Household, Person, SiteProfile
 
@@ -215,6 +216,37 @@ class RegistryReportViewSet(viewsets.ViewSet):
             raise ValidationError({"category": "户类型只能是 lifted 或 co_relocated。"})
         result = summary.for_node(request.user, node, on=on, category=category)
         return Response({"node": node.name, **result.as_dict()})
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page", int, description="页码，每页 50 个安置点")],
+        responses={200: dict},
+    )
+    @action(detail=False, methods=["get"])
+    def sites(self, request):
+        """安置点概况：每个安置点的申报数与台账统计数（与页面同源），并附全部安置点的合计。"""
+        access.require(request.user, "registry", "read")
+        paginator = PageNumberPagination()
+        paginator.page_size = 50
+        page = paginator.paginate_queryset(selectors.sites(request.user), request, view=self)
+        results = [
+            {
+                "key": site.key,
+                "name": site.name,
+                "admin_unit": site.admin_unit.name if site.admin_unit_id else "",
+                "declared_households": getattr(site.profile, "declared_households", None)
+                if hasattr(site, "profile")
+                else None,
+                "counted_households": site.counted_households,
+                "declared_persons": getattr(site.profile, "declared_persons", None)
+                if hasattr(site, "profile")
+                else None,
+                "counted_persons": site.counted_persons,
+            }
+            for site in selectors.attach_counts(request.user, page)
+        ]
+        response = paginator.get_paginated_response(results)
+        response.data["totals"] = selectors.site_totals(request.user)
+        return response
 
     @extend_schema(parameters=[OpenApiParameter("node", str)], responses={200: dict})
     @action(detail=False, methods=["get"])

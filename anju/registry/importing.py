@@ -24,7 +24,7 @@ from anju.core.scope import home_path
 from anju.orgs import services as org_services
 from anju.orgs.models import AdminUnit, Building, Site
 
-from . import choices
+from . import choices, rollups
 from . import normalize as N
 from .columns import BY_KEY
 from .reading import find_header, read_rows
@@ -684,6 +684,7 @@ class RegistryImport:
             f"{f} = excluded.{f}" for f in [*PERSON_FIELDS, "household_id", "path", "updated_at"]
         )
         op = "IS DISTINCT FROM" if self.pg else "IS NOT"
+        tracking = self._track_rollups()
         with connection.cursor() as cur:
             cur.execute(
                 f"INSERT INTO registry_household (number, county_id, {hh_cols}, updated_at) "
@@ -721,7 +722,38 @@ class RegistryImport:
                 "ON h.county_id = s.county_id AND h.number = s.number) AND path <> ("
                 "SELECT h.path FROM registry_household h WHERE h.id = registry_person.household_id)"
             )
+        self._finish_rollups(tracking)
         self._audit()
+
+    # The households an import touches: those the sheet names and those its persons leave.
+    TOUCHED = (
+        "SELECT h.id FROM registry_household h JOIN stage_household s "
+        "ON h.county_id = s.county_id AND h.number = s.number"
+    )
+
+    def _track_rollups(self) -> rollups.Tracking:
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS rollup_touched")
+            cur.execute("CREATE TEMP TABLE rollup_touched (id bigint PRIMARY KEY)")
+            cur.execute(
+                f"INSERT INTO rollup_touched (id) {self.TOUCHED} UNION "
+                "SELECT p.household_id FROM registry_person p "
+                "JOIN stage_person s ON s.id_number = p.id_number"
+            )
+        tracking = rollups.Tracking("h.id IN (SELECT id FROM rollup_touched)", [])
+        tracking.start()
+        return tracking
+
+    def _finish_rollups(self, tracking: rollups.Tracking) -> None:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO rollup_touched (id) {self.TOUCHED} "
+                f"{'' if self.pg else 'WHERE true '}"
+                "ON CONFLICT (id) DO NOTHING"
+            )
+        tracking.finish()
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE rollup_touched")
 
     def _household_moves(self, cur, now) -> None:
         placement = {"site_id", "building_id", "unit_no", "room_no", "destination_id"}

@@ -214,6 +214,8 @@ class Person(models.Model):
                 fields=["path"], name="registry_person_path", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["name"], name="registry_person_name"),
+            # The boundary-month correction of the age roll-ups reads persons by birth date.
+            models.Index(fields=["birth_date", "path"], name="registry_person_birth"),
         ]
 
     def __str__(self) -> str:
@@ -309,3 +311,92 @@ class ImportBatch(models.Model):
 
 for _model in (Household, Person, ImportBatch):
     paths.register(_model, _model.scope_path_field)
+
+
+# Roll-ups ---------------------------------------------------------------------------------------
+# Population figures kept per organisation node so a county, province or national summary reads a
+# few thousand rows instead of every person. Every node that is an administrative unit or a site
+# keeps the figures of its whole subtree ("" keeps the whole platform's); grids and buildings are
+# small and are counted from the registry itself. `anju/registry/rollups.py` maintains them.
+
+
+class RollupNode(models.Model):
+    """A household path and each node above it whose figures include that household.
+
+    Ancestors are a pure function of the path string, so a row never goes stale: a node that
+    moves gets new paths and new rows; the old rows describe paths nobody carries any more."""
+
+    path = models.CharField(max_length=255)
+    node_path = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["path", "node_path"], name="registry_rollupnode_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} → {self.node_path or '全部'}"
+
+
+class HouseholdRollup(models.Model):
+    """Households and their members per node × category × safety net × whether anyone can work."""
+
+    node_path = models.CharField(max_length=255)
+    category = models.CharField(max_length=20)
+    safety_net = models.CharField(max_length=10)
+    has_labour = models.BooleanField()
+    households = models.IntegerField(default=0)
+    persons = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node_path", "category", "safety_net", "has_labour"],
+                name="registry_hhrollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_path} {self.category} {self.households}户"
+
+
+class AgeRollup(models.Model):
+    """Persons per node × category × birth month: age bands for any date and any band scheme
+    are sums over months plus the persons born in each boundary month (read from `Person`)."""
+
+    node_path = models.CharField(max_length=255)
+    category = models.CharField(max_length=20)
+    birth_month = models.DateField()
+    persons = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node_path", "category", "birth_month"], name="registry_agerollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_path} {self.birth_month:%Y-%m} {self.persons}人"
+
+
+class SkillRollup(models.Model):
+    """Persons per node × category × education × schooling × labour skill."""
+
+    node_path = models.CharField(max_length=255)
+    category = models.CharField(max_length=20)
+    education = models.CharField(max_length=10)
+    schooling = models.CharField(max_length=10)
+    labour_skill = models.CharField(max_length=12)
+    persons = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node_path", "category", "education", "schooling", "labour_skill"],
+                name="registry_skillrollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_path} {self.education} {self.persons}人"

@@ -18,7 +18,7 @@ from anju.audit import services as audit
 from anju.core.scope import covers, home_path
 from anju.orgs.models import AdminUnit
 
-from . import choices, normalize
+from . import choices, normalize, rollups
 from .errors_workbook import write_error_copy
 from .importing import Outcome, RegistryImport, RowError
 from .models import Household, HouseholdMove, ImportBatch, Person, PersonMove, SiteProfile
@@ -241,6 +241,7 @@ def create_household(actor, **values) -> Household:
     household.phone = normalize.phone(household.phone) if household.phone else ""
     household.full_clean(exclude=["path"])
     household.save()
+    rollups.add_difference({}, rollups.snapshot(*rollups.households_where([household.pk])))
     audit.record_create(actor, household, HOUSEHOLD_FIELDS)
     return household
 
@@ -253,6 +254,8 @@ def update_household(actor, household: Household, **changes) -> Household:
         raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}")
     before = audit.snapshot(household, HOUSEHOLD_FIELDS)
     where_before = _where(household)
+    tracking = rollups.track_households([household.pk])
+    tracking.start()
     for name, value in changes.items():
         setattr(household, name, value)
     _placed(household)
@@ -261,6 +264,7 @@ def update_household(actor, household: Household, **changes) -> Household:
     household.full_clean(exclude=["path"])
     household.save()
     Person.objects.filter(household=household).update(path=household.path)
+    tracking.finish()
     if any(before[f] != audit.snapshot(household, [f])[f] for f in PLACEMENT):
         HouseholdMove.objects.create(
             household=household,
@@ -323,7 +327,8 @@ def add_person(actor, household: Household, **values) -> Person:
     person = Person(household=household, **values)
     _clean_person(person)
     person.full_clean(exclude=["path"])
-    person.save()
+    with rollups.track_households([household.pk]):
+        person.save()
     audit.record_create(actor, person, PERSON_FIELDS)
     return person
 
@@ -340,7 +345,8 @@ def update_person(actor, person: Person, **changes) -> Person:
     _clean_person(person)
     person.updated_at = timezone.now()
     person.full_clean(exclude=["path"])
-    person.save()
+    with rollups.track_households([person.household_id]):
+        person.save()
     audit.record_update(actor, person, before, PERSON_FIELDS)
     return person
 
@@ -359,7 +365,8 @@ def move_person(
     person.household = household
     person.relation = relation
     _clean_person(person)
-    person.save()
+    with rollups.track_households([old.pk, household.pk]):
+        person.save()
     PersonMove.objects.create(
         person=person,
         from_household=old,
@@ -377,3 +384,35 @@ def reveal_id_number(actor, person: Person) -> str:
         raise PermissionDenied("您的角色无权查看完整身份证号。")
     audit.record_reveal(actor, person, "id_number", unit_path=person.path)
     return person.id_number
+
+
+@transaction.atomic
+def delete_person(actor, person: Person, *, reason: str) -> None:
+    """A person entered by mistake or twice is removed; the reason and the row stay in the audit
+    log. (A person who died or left stays on record: that is a change of status, not a delete.)"""
+    _require(actor, person.path)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写删除原因。"})
+    if person.relation == choices.HEAD and person.household.members.exclude(pk=person.pk).exists():
+        raise ValidationError({"relation": "该户还有其他成员，请先指定新的户主再删除原户主。"})
+    before = audit.snapshot(person, PERSON_FIELDS)
+    pk, path, household_id = person.pk, person.path, person.household_id
+    with rollups.track_households([household_id]):
+        person.delete()
+    audit.record_delete(actor, person, {**before, "原因": reason}, object_id=pk, unit_path=path)
+
+
+@transaction.atomic
+def delete_household(actor, household: Household, *, reason: str) -> None:
+    """A household entered by mistake is removed; only an empty one (move or delete its members
+    first), so nobody disappears with it."""
+    _require(actor, household.path)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写删除原因。"})
+    if household.members.exists():
+        raise ValidationError({"household": "该户还有家庭成员，不能删除；请先迁出或删除成员。"})
+    before = audit.snapshot(household, HOUSEHOLD_FIELDS)
+    pk, path = household.pk, household.path
+    with rollups.track_households([pk]):
+        household.delete()
+    audit.record_delete(actor, household, {**before, "原因": reason}, object_id=pk, unit_path=path)

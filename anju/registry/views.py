@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from anju.core.breadcrumbs import trail
 from anju.core.forms import bootstrapify
 from anju.core.masking import mask_id_number
 from anju.core.pages import ledger_page, service_form
-from anju.core.scope import home_path
+from anju.core.scope import UNRESTRICTED, home_path, scope_paths
 from anju.core.xlsx import xlsx_response
 from anju.orgs.selectors import node_by_key, served_nodes
 
@@ -196,18 +197,57 @@ def person_move(request, pk):
 # Sites, summaries, quality -------------------------------------------------------------------
 
 
+SITE_HEADERS = ["安置点", "所属", "申报户数", "统计户数", "申报人数", "统计人数"]
+
+
+def _site_row(site) -> list:
+    profile = getattr(site, "profile", None)
+    return [
+        site.name,
+        site.admin_unit.name if site.admin_unit_id else "",
+        profile.declared_households if profile else None,
+        site.counted_households,
+        profile.declared_persons if profile else None,
+        site.counted_persons,
+    ]
+
+
 def site_list(request):
+    """Sites with declared against counted figures, 50 a page, with the 合计 of all of them."""
     access.require(request.user, "registry", "read")
+    sites = selectors.sites(request.user)
+    totals = selectors.site_totals(request.user)
+    if request.GET.get("export") == "xlsx":
+        audit.record_export(
+            request.user, what="安置点概况", rows=totals["sites"], unit_path=home_path(request.user)
+        )
+
+        def rows():
+            chunk = []
+            for site in sites.iterator(2000):
+                chunk.append(site)
+                if len(chunk) == 2000:
+                    yield from map(_site_row, selectors.attach_counts(request.user, chunk))
+                    chunk = []
+            yield from map(_site_row, selectors.attach_counts(request.user, chunk))
+            yield ["合计", f"{totals['sites']} 个安置点", totals["declared_households"],
+                   totals["counted_households"], totals["declared_persons"],
+                   totals["counted_persons"]]
+
+        return xlsx_response("安置点概况.xlsx", "安置点概况", SITE_HEADERS, rows())
+    page = Paginator(sites, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.attach_counts(request.user, page.object_list)
     return render(
         request,
         "registry/site_list.html",
-        {"sites": selectors.sites_with_counts(request.user), "title": "安置点概况"},
+        {"page": page, "sites": page.object_list, "totals": totals, "title": "安置点概况"},
     )
 
 
 def site_profile(request, pk):
     access.require(request.user, "registry", "read")
-    site = get_object_or_404(selectors.sites_with_counts(request.user), pk=pk)
+    site = get_object_or_404(selectors.sites(request.user), pk=pk)
+    selectors.attach_counts(request.user, [site])
     profile = getattr(site, "profile", None)
     counted = summary.for_node(request.user, site, on=timezone.localdate())
     return render(
@@ -227,7 +267,7 @@ def site_profile(request, pk):
 
 def site_profile_edit(request, pk):
     access.require(request.user, "registry", "write")
-    site = get_object_or_404(selectors.sites_with_counts(request.user), pk=pk)
+    site = get_object_or_404(selectors.sites(request.user), pk=pk)
     profile = selectors.profiles(request.user).filter(site=site).first()
     form = forms.ProfileForm(request.POST or None, instance=profile)
     return service_form(
@@ -249,13 +289,16 @@ def _on(request) -> date:
 
 def summary_page(request, key):
     access.require(request.user, "registry", "read")
-    node = node_by_key(request.user, key)
+    if key == summary.ALL and scope_paths(request.user) is UNRESTRICTED:
+        node, unit = summary.everywhere(), None  # the whole platform, for its administrators
+    else:
+        node = unit = node_by_key(request.user, key)
     if node is None:
         raise Http404("单位不存在或不在您的管辖范围内。")
     on, category = _on(request), request.GET.get("category", "")
     if category not in ("", "lifted", "co_relocated"):
         category = ""
-    result = summary.for_node(request.user, node, on=on, category=category)
+    result = summary.for_node(request.user, unit, on=on, category=category)
     if request.GET.get("export") == "xlsx":
         rows = summary.rows(result)
         audit.record_export(

@@ -52,18 +52,24 @@ def _login(page, username):
 
 
 def test_county_leader_walks_from_county_to_site(page):
+    from playwright.sync_api import expect
+
+    # Each click starts a navigation: wait for the next page's heading, not the old one's.
     _login(page, "leader")
     page.get_by_role("link", name="清涧县").first.click()
-    assert page.locator("h1").inner_text().startswith("清涧县")
+    expect(page.locator("h1")).to_contain_text("清涧县")
     page.get_by_role("link", name="秀延街道办").click()
+    expect(page.locator("h1")).to_contain_text("秀延街道办")
     page.get_by_role("link", name="幸福嘉苑社区").click()
+    expect(page.locator("h1")).to_contain_text("幸福嘉苑社区")
     page.get_by_role("link", name="工业园区集中安置点").click()
-    assert page.locator("h1").inner_text().startswith("工业园区集中安置点")
+    expect(page.locator("h1")).to_contain_text("工业园区集中安置点")
     crumbs = page.locator("nav[aria-label=单位层级]").inner_text()
     for name in ("清涧县", "秀延街道办", "幸福嘉苑社区", "工业园区集中安置点"):
         assert name in crumbs
     page.get_by_role("link", name="第一网格").click()
-    assert "1号楼" in page.content()
+    expect(page.locator("h1")).to_contain_text("第一网格")
+    expect(page.locator("body")).to_contain_text("1号楼")
     page.screenshot(path=os.path.join(os.environ.get("ANJU_VAR_DIR", "var"), "browser-site.png"))
 
 

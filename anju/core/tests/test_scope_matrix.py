@@ -38,8 +38,9 @@ LISTS = [
     ("/api/persons/", "registry"),
     ("/api/site-profiles/", "registry"),
     ("/api/registry/quality/", "registry"),
+    ("/api/registry/sites/", "registry"),
 ]
-EXPORTS = [url for url, _ in LISTS[:7]] + ["/registry/", "/registry/quality/"]
+EXPORTS = [url for url, _ in LISTS[:7]] + ["/registry/", "/registry/sites/", "/registry/quality/"]
 # Search terms that match both towns' rows, so a leak would show up in the results.
 SEARCHES = [
     ("/orgs/units/?q=镇", "orgs"),

@@ -232,6 +232,8 @@ def _count(client, url):
         "/registry/",
         "/registry/?export=xlsx",
         "/registry/sites/",
+        "/registry/sites/?export=xlsx",
+        "/api/registry/sites/",
         "/api/households/",
         "/api/persons/",
         "/api/site-profiles/",
