@@ -44,6 +44,8 @@ THREE = {
     "中专以上": ["中专", "大专", "本科及以上"],
     "大专及以上": ["中专", "大专", "本科及以上"],
 }
+
+
 @dataclass
 class Plan:
     site: str
@@ -224,7 +226,6 @@ class Generator:
             if number not in self.ids:
                 self.ids.add(number)
                 return number
-
 
 
 def _ages_from_bands(gen: Generator, plan: Plan, count: int) -> list[int]:

@@ -31,8 +31,7 @@ MALE_GIVEN = (
     "成志忠永胜利福贵生宝山虎彪德兴旺发武春雄鑫振"
 )
 FEMALE_GIVEN = (
-    "芳娜秀英敏静丽艳娟兰霞桂玉萍红梅琴云雪燕凤珍花彩娥翠莲霞丹妮婷悦慧佳欣怡"
-    "月荣巧叶蓉秀琳倩"
+    "芳娜秀英敏静丽艳娟兰霞桂玉萍红梅琴云雪燕凤珍花彩娥翠莲霞丹妮婷悦慧佳欣怡月荣巧叶蓉秀琳倩"
 )
 
 # Relations whose holder's sex the relation itself states.
@@ -108,7 +107,9 @@ def relations_for(rng: random.Random, ages: list[int]) -> list[Member]:
         elif d >= 16:
             rel = _free(rng, taken, "之父", "之母")
             if rel is None and spouse is not None:
-                rel = _free(rng, taken, *(("之岳父", "之岳母") if head_male else ("之公公", "之婆婆")))
+                rel = _free(
+                    rng, taken, *(("之岳父", "之岳母") if head_male else ("之公公", "之婆婆"))
+                )
         elif d <= -38:
             rel = rng.choice(("之孙子", "之孙女"))
         elif d <= -16:
@@ -157,9 +158,7 @@ def _name(rng, out: list[Member], spouse: int | None) -> None:
         family = rng.choice(SURNAMES)  # the children take their father's surname
     in_law = rng.choice(SURNAMES)
     for index, m in enumerate(out):
-        if index == 0:
-            surname = head_surname
-        elif m.relation in ("之父", "之祖父", "之兄弟姐妹"):
+        if index == 0 or m.relation in ("之父", "之祖父", "之兄弟姐妹"):
             surname = head_surname
         elif m.relation in FAMILY_LINE:
             surname = family

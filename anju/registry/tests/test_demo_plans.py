@@ -66,9 +66,7 @@ def test_gaojiecun_origin_villages_and_sizes(demo_db):
 def test_land_area_in_square_metres(demo_db):
     # 附件1-6 占地4654㎡; 附件1-9 总占地面积4007.7平米; 附件1-2 项目总占地面积约20.9亩
     assert SiteProfile.objects.get(site__name="下七里湾集中安置点").land_area_m2 == Decimal("4654")
-    assert SiteProfile.objects.get(site__name="李家塔集中安置点").land_area_m2 == Decimal(
-        "4007.7"
-    )
+    assert SiteProfile.objects.get(site__name="李家塔集中安置点").land_area_m2 == Decimal("4007.7")
     fengjiagou = SiteProfile.objects.get(site__name="冯家沟集中安置点")
     assert fengjiagou.land_area_mu == Decimal("20.9") and fengjiagou.land_area_m2 is None
 
