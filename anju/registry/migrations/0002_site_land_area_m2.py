@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='siteprofile',
-            name='land_area_m2',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='占地面积（㎡）'),
+            model_name="siteprofile",
+            name="land_area_m2",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                max_digits=12,
+                null=True,
+                verbose_name="占地面积（㎡）",
+            ),
         ),
     ]

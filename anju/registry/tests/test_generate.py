@@ -25,13 +25,14 @@ FEMALE_RELATIONS = {"之女", "之儿媳", "之孙女", "之外孙女", "之母"
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_small_generation(capsys):
-    call_command("generate", persons=2000, counties=2, seed=7)
+    call_command("generate", persons=2000, counties=2, provinces=2, seed=7)
     out = capsys.readouterr().out
     assert "人/秒" in out
     persons = list(Person.objects.select_related("household"))
     households = list(Household.objects.select_related("site", "building", "destination"))
     assert len(persons) == 2000
     assert len({h.county_id for h in households}) == 2
+    assert len({h.county.code[:2] for h in households}) == 2  # two provinces
     assert Site.objects.filter(path__startswith=households[0].county.path).exists()
 
     # Every identity number valid (region code in use in the birth year) and unique; birth date
