@@ -45,6 +45,9 @@ MARK = "（生成）"  # every town the generator creates carries it
 NUMBER_PREFIX = "SC"  # 生成: household numbers SC<county code><000001>
 EARLIEST_BIRTH_YEAR = 1920
 BATCH_PERSONS = 50_000
+# From this many persons on, the COPY runs with the two tables' secondary indexes and foreign
+# keys dropped and rebuilds them after; below it, maintaining them row by row is cheaper.
+BULK_THRESHOLD = 100_000
 
 
 class GenerateError(Exception):
@@ -400,7 +403,7 @@ class _bulk_mode:
     after (inside the same transaction: a failure restores them)."""
 
     def __init__(self, persons: int):
-        self.active = persons >= 100_000
+        self.active = persons >= BULK_THRESHOLD
         self.saved: list[str] = []
         self.seconds = 0.0
 
@@ -623,8 +626,13 @@ class _Writer:
                 health = _pick(_HEALTH["o" if age >= 60 else "y"], r())
             skill = draw.labour_skill(age, education, labour)
             pension = '["城乡居民养老保险"]' if age >= 16 else "[]"
+            political = "群众"
+            if age >= 18 and r() < 0.05:
+                political = "中共党员"
+            elif 14 <= age <= 28 and r() < 0.25:
+                political = "共青团员"
             self.p_lines.append(
-                f"{hid}\t{m.name}\t{idn}\t{day.isoformat()}\t{m.sex}\t{m.relation}\t汉族\t群众\t"
+                f"{hid}\t{m.name}\t{idn}\t{day.isoformat()}\t{m.sex}\t{m.relation}\t汉族\t{political}\t"
                 f'{education}\t{schooling}\t["{health}"]\t{skill}\t已迁入安置地\t'
                 f'["城乡居民基本医疗保险"]\t{pension}\t\t{path}\t{self.stamp}\n'
             )

@@ -134,3 +134,35 @@ def test_fit_education_keeps_the_counts_and_the_cohorts():
     assert Counter(p["education"] for p in persons) == Counter(values)
     for p in persons:
         assert people.plausible(p["education"], p["age"], 2020 - p["age"] - 1), p
+
+
+def _schema(table):
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        indexes = sorted(row[0] for row in cur.fetchall())
+        cur.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass",
+            [table],
+        )
+        return indexes, sorted(row[0] for row in cur.fetchall())
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_bulk_mode_puts_indexes_and_keys_back(monkeypatch):
+    before = {t: _schema(t) for t in ("registry_person", "registry_household")}
+    monkeypatch.setattr(gen, "BULK_THRESHOLD", 0)
+    result = gen.generate(600, 1, seed=3, say=lambda _msg: None)
+    assert result.persons == Person.objects.count() == 600
+    assert {t: _schema(t) for t in before} == before
+    # The unique index is back: a second person with the same number is refused.
+    person = Person.objects.first()
+    with pytest.raises(Exception, match="id_number"):
+        Person.objects.create(
+            household=person.household,
+            name="重复",
+            id_number=person.id_number,
+            birth_date=person.birth_date,
+            sex=person.sex,
+            relation="其他",
+        )
