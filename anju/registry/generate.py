@@ -91,7 +91,7 @@ SHARES = seed_shares()
 # Household sizes: 高杰村's dwelling types (the one plan that lists sizes) widened to the other
 # sites' mean of about 3.5 persons per household.
 SIZES = (1, 2, 3, 4, 5, 6, 7)
-SIZE_WEIGHTS = (10, 19, 19, 24, 17, 8, 3)
+SIZE_WEIGHTS = (12, 21, 20, 22, 15, 7, 3)
 
 
 def _pairs(text: str) -> list[str]:
@@ -144,10 +144,11 @@ def generate(
         raise GenerateError("人数和县数都须大于 0。")
     if persons < counties * 10:
         raise GenerateError("每个县至少生成 10 人：请减少 --counties 或增加 --persons。")
-    existing = generated_households().count()
+    existing = generated_towns().values("parent").distinct().count()
     if existing and mode == "new":
         raise GenerateError(
-            f"数据库中已有生成的数据（{existing} 户）：加 --append 追加到新的县，或加 --reset 先删除再生成。"
+            f"数据库中已有生成的数据（{existing} 个县）：加 --append 追加到新的县，"
+            "或加 --reset 先删除再生成。"
         )
     if mode == "reset":
         removed = reset(say=say)
@@ -182,10 +183,6 @@ def generate(
     refresh_derived()
     result.seconds = time.monotonic() - started
     return result
-
-
-def generated_households():
-    return Household.objects.filter(number__startswith=NUMBER_PREFIX)
 
 
 def generated_towns():
@@ -483,7 +480,7 @@ def household_ages(rng: random.Random, size: int) -> list[int]:
     r = rng.random
     if size == 1:
         return [rng.randint(30, 88) if r() < 0.6 else rng.randint(60, 88)]
-    head = int(rng.triangular(24, 86, 46))
+    head = int(rng.triangular(24, 88, 48))
     ages = [head]
     if r() < 0.86:
         ages.append(max(20, head + rng.randint(-6, 3)))
@@ -495,10 +492,10 @@ def household_ages(rng: random.Random, size: int) -> list[int]:
         while len(ages) < size:
             ages.append(max(0, child - rng.randint(20, 32)))
         return ages
-    if size - len(ages) >= 2 and head < 56 and r() < 0.25:
+    if size - len(ages) >= 2 and head < 56 and r() < 0.35:
         ages.append(min(95, head + rng.randint(22, 32)))
     while len(ages) < size:
-        ages.append(max(0, head - rng.randint(20, 36)))
+        ages.append(max(0, head - rng.randint(20, 32)))
     return ages
 
 
@@ -617,9 +614,9 @@ class _Writer:
             elif age < 18:
                 labour = r() < 0.05
             elif age < 60:
-                labour = r() < 0.9
+                labour = r() < 0.8
             elif age < 70:
-                labour = r() < 0.55
+                labour = r() < 0.5
             else:
                 labour = r() < 0.08
             schooling = draw.schooling_for(age, education, labour)

@@ -142,9 +142,12 @@ def _marry_adult_children(rng, ages, out) -> None:
     first, second = grown[0], grown[1]
     if abs(ages[first] - ages[second]) > 10 or rng.random() < 0.2:
         return
-    if out[first].relation == "之子":
+    # Married sons usually stay with their parents; a son-in-law moving in is the exception.
+    if rng.random() < 0.85:
+        out[first] = Member("之子", MALE, "")
         out[second] = Member("之儿媳", FEMALE, "")
     else:
+        out[first] = Member("之女", FEMALE, "")
         out[second] = Member("之女婿", MALE, "")
         for m in out:
             if m.relation in ("之孙子", "之孙女"):
@@ -177,11 +180,11 @@ COHORTS = [
     (1940, (60, 35, 4, 1, 0, 0, 0)),
     (1950, (45, 42, 10, 3, 0, 0, 0)),
     (1960, (28, 47, 20, 4, 1, 0, 0)),
-    (1966, (12, 45, 33, 8, 2, 0, 0)),
-    (1970, (10, 40, 38, 8, 3, 1, 0)),
-    (1980, (5, 30, 47, 11, 4, 2, 1)),
-    (1990, (2, 15, 50, 14, 8, 8, 3)),
-    (9999, (1, 6, 40, 18, 12, 16, 7)),
+    (1966, (12, 48, 32, 6, 2, 0, 0)),
+    (1970, (10, 45, 35, 6, 3, 1, 0)),
+    (1980, (5, 38, 43, 8, 3, 2, 1)),
+    (1990, (2, 22, 50, 10, 6, 7, 3)),
+    (9999, (1, 10, 45, 14, 10, 14, 6)),
 ]
 _COHORT_YEARS = [year for year, _ in COHORTS]
 _CUM = []

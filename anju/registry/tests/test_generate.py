@@ -79,12 +79,12 @@ def test_small_generation(capsys):
     on = gen.timezone.localdate()
     ages = [p.age_on(on) for p in persons]
     n = len(persons)
-    assert abs(sum(a < 18 for a in ages) / n - 661 / 4377) < 0.08
-    assert abs(sum(a >= 60 for a in ages) / n - 792 / 4377) < 0.08
+    assert abs(sum(a < 18 for a in ages) / n - 661 / 4377) < 0.05
+    assert abs(sum(a >= 60 for a in ages) / n - 792 / 4377) < 0.05
     labour = sum(
         p.labour_skill in ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力") for p in persons
     )
-    assert abs(labour / n - 2396 / 4216) < 0.08
+    assert abs(labour / n - 2396 / 4216) < 0.05
     safety = sum(h.safety_net != "" for h in households) / len(households)
     assert abs(safety - 32 / 1215) < 0.03
     assert 3.0 < n / len(households) < 4.0
