@@ -410,12 +410,9 @@ def site_rows(
     co_p = plan.persons - plan.lifted_persons
     if co_h > 0:
         co_people = _other_people(gen, co_p)
-        co_people.sort(key=lambda p: -(18 <= p["age"] < 70))
-        sizes = _split(co_p, co_h)
-        start = 0
-        for size in sizes:
-            groups.append((co_people[start : start + size], "同步搬迁户", False, None))
-            start += size
+        spec = [(size, "", "", None) for size in _split(co_p, co_h)]
+        for group in households_by_spec(gen, co_people, spec):
+            groups.append((group, "同步搬迁户", False, None))
     rows = []
     for n, (group, category, on_net, item) in enumerate(groups, start=1):
         number = f"{code}{n:04d}"

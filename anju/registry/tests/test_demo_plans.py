@@ -78,6 +78,8 @@ def test_demo_people_look_right(demo_db):
     assert len(persons) > 5000
     heads = {p.household_id: p for p in persons if p.relation == "户主"}
     wrong = []
+    assert len(heads) == len({p.household_id for p in persons})
+    assert [h.name for h in heads.values() if h.age_on(AS_OF) < 18] == []
     for p in persons:
         head = heads[p.household_id]
         age = p.age_on(AS_OF)
