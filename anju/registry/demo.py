@@ -22,6 +22,7 @@ from stdnum.cn import ric
 
 from anju.orgs.models import AdminUnit, Building, Site
 
+from . import people as draw
 from . import services
 from .columns import COLUMNS
 from .models import DwellingType, SiteProfile
@@ -43,15 +44,6 @@ THREE = {
     "中专以上": ["中专", "大专", "本科及以上"],
     "大专及以上": ["中专", "大专", "本科及以上"],
 }
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
-    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
-    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
-GIVEN = (
-    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红梅鑫波斌宇浩凯健俊帆帅旭"
-    "宁龙林欢佳阳建国文辉力冬雪琴云飞鹏"
-)
 
 
 @dataclass
@@ -70,6 +62,9 @@ class Plan:
     labour_households: int | None
     safety_households: int
     safety_persons: int
+    # Households as the plan lists them, where it does: (size, origin town, origin village,
+    # dwelling area ㎡). None = the plan gives no per-household facts.
+    households_spec: list[tuple[int, str, str, Decimal | None]] | None = None
 
 
 def plan_for(name: str) -> Plan:
@@ -104,7 +99,113 @@ def plan_for(name: str) -> Plan:
         labour_households=fig.get("labour_households"),
         safety_households=fig.get("safety_net_households") or 0,
         safety_persons=fig.get("safety_net_persons") or 0,
+        households_spec=households_spec(name, random.Random(name)),
     )
+
+
+def households_spec(name: str, rng: random.Random) -> list | None:
+    """The households of a site as its plan states them: origin town or village with household
+    and person counts, and household sizes by dwelling type (高杰村: a 1-person dwelling of 25㎡
+    for each 1-person household …). None when the plan states neither."""
+    fig = SEED[name]
+    origins = fig.get("origin_town_breakdown") or fig.get("origin_breakdown")
+    if not origins:
+        return None
+    township = fig["township"]
+    if "origin_town_breakdown" in fig:
+        # 下七里湾: 宽州镇 23户97人, other towns 33户147人 (the plan does not name them).
+        others = [t for t in QINGJIAN_ORIGIN_TOWNS if t != township]
+        groups = []
+        for town, counts in origins.items():
+            sizes = spread_sizes(rng, counts["households"], counts["persons"])
+            for size in sizes:
+                place = town if town in QINGJIAN_ORIGIN_TOWNS else rng.choice(others)
+                groups.append((size, place, origin_village(rng, place), None))
+        return groups
+    # 高杰村: ten origin villages (of 高杰村镇), sizes from the dwelling types.
+    by_size = {}
+    for item in fig.get("dwelling_types") or []:
+        by_size[item["persons_per_dwelling"]] = (item["count"], Decimal(str(item["area_m2"])))
+    pool = {size: count for size, (count, _) in by_size.items()}
+    villages = [(v, c["households"], c["persons"]) for v, c in origins.items()]
+    plan = partition_sizes(villages, pool)
+    return [
+        (size, township, village, by_size[size][1])
+        for village, sizes in plan.items()
+        for size in sizes
+    ]
+
+
+def spread_sizes(rng: random.Random, households: int, persons: int) -> list[int]:
+    """``households`` sizes summing to ``persons``, spread as real households are (1 to 8)."""
+    sizes = _split(persons, households)
+    for _ in range(households * 2):
+        a, b = rng.randrange(households), rng.randrange(households)
+        if a != b and sizes[a] > 1 and sizes[b] < 8:
+            sizes[a] -= 1
+            sizes[b] += 1
+    return sizes
+
+
+def partition_sizes(villages, pool: dict[int, int]) -> dict[str, list[int]]:
+    """Give each origin village (name, households, persons) household sizes from ``pool``
+    (size → number of households) so that every village's figures and the pool add up."""
+    order = sorted(villages, key=lambda v: v[1])
+
+    def place(index, left):
+        if index == len(order):
+            return {} if not any(left.values()) else None
+        name, h, p = order[index]
+        for sizes in _choices(sorted(s for s, n in left.items() if n), dict(left), h, p):
+            rest = dict(left)
+            for s in sizes:
+                rest[s] -= 1
+            found = place(index + 1, rest)
+            if found is not None:
+                found[name] = sizes
+                return found
+        return None
+
+    result = place(0, dict(pool))
+    if result is None:
+        raise ValueError("迁出村户数、人数与户型无法对应")
+    return result
+
+
+def _choices(sizes, left, h, p, start=0):
+    """Multisets of ``h`` sizes (ascending, within what is left) summing to ``p``."""
+    if h == 0:
+        if p == 0:
+            yield []
+        return
+    for i in range(start, len(sizes)):
+        s = sizes[i]
+        if s * h > p:
+            break
+        if left[s] == 0 or s + sizes[-1] * (h - 1) < p:
+            continue
+        left[s] -= 1
+        for tail in _choices(sizes, left, h - 1, p - s, i):
+            yield [s, *tail]
+        left[s] += 1
+
+
+def origin_village(rng: random.Random, town: str) -> str:
+    return rng.choice("东西南北前后上下") + rng.choice(("沟村", "湾村", "坪村", "山村"))
+
+
+# 清涧县's towns people moved from (the plans name 9 towns and 5 便民中心 without listing them).
+QINGJIAN_ORIGIN_TOWNS = [
+    "宽州镇",
+    "折家坪镇",
+    "高杰村镇",
+    "石咀驿镇",
+    "李家塔镇",
+    "店则沟镇",
+    "解家沟镇",
+    "下二十里铺镇",
+    "玉家河镇",
+]
 
 
 class Generator:
@@ -125,10 +226,6 @@ class Generator:
             if number not in self.ids:
                 self.ids.add(number)
                 return number
-
-    def name(self, surname: str | None = None) -> str:
-        surname = surname or self.rng.choice(SURNAMES)
-        return surname + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2))))
 
 
 def _ages_from_bands(gen: Generator, plan: Plan, count: int) -> list[int]:
@@ -167,22 +264,9 @@ def _education_values(gen, labels, counts, total) -> list[str]:
     return values
 
 
-def _schooling(age: int) -> str:
-    if age < 3:
-        return "学龄前儿童"
-    if age < 6:
-        return "学前教育"
-    if age < 12:
-        return "小学"
-    if age < 15:
-        return "七至九年级"
-    if age < 18:
-        return "普通高中"
-    return "非在校生"
-
-
 def lifted_people(gen: Generator, plan: Plan) -> list[dict]:
-    """The lifted persons of a site, with age, labour and education fitting the plan."""
+    """The lifted persons of a site, with age, labour and education fitting the plan; education
+    goes to the persons whose birth cohort and age make it plausible (people.fit_education)."""
     ages = _ages_from_bands(gen, plan, plan.lifted_persons)
     people = [{"age": a} for a in ages]
     working = [p for p in people if 18 <= p["age"] < 60]
@@ -195,38 +279,23 @@ def lifted_people(gen: Generator, plan: Plan) -> list[dict]:
         p["labour"] = True
     for p in people:
         p.setdefault("labour", False)
-        p["schooling"] = "非在校生" if p["labour"] else _schooling(p["age"])
+    year = AS_OF.year
     if plan.education_population == "labour":
         labour = [p for p in people if p["labour"]]
         values = _education_values(gen, plan.education_labels, plan.education_counts, len(labour))
-        gen.rng.shuffle(values)
-        for p, value in zip(labour, values, strict=True):
-            p["education"] = value
+        draw.fit_education(gen.rng, labour, values, year)
         for p in people:
             if not p["labour"]:
-                p["education"] = _child_education(p["age"]) if p["age"] < 18 else "小学"
+                p["education"] = draw.cohort_education(gen.rng, p["age"], year - p["age"] - 1)
     elif plan.education_population == "all":
         values = _education_values(gen, plan.education_labels, plan.education_counts, len(people))
-        ordered = sorted(people, key=lambda p: p["age"])
-        children = [p for p in ordered if p["age"] < 18]
-        for p, value in zip(children, values[: len(children)], strict=True):
-            p["education"] = value
-        rest = values[len(children) :]
-        gen.rng.shuffle(rest)
-        for p, value in zip(ordered[len(children) :], rest, strict=True):
-            p["education"] = value
+        draw.fit_education(gen.rng, people, values, year)
     else:
         for p in people:
-            p["education"] = (
-                _child_education(p["age"])
-                if p["age"] < 18
-                else gen.rng.choice(["小学", "初中", "初中", "高中"])
-            )
+            p["education"] = draw.cohort_education(gen.rng, p["age"], year - p["age"] - 1)
+    for p in people:
+        p["schooling"] = draw.schooling_for(p["age"], p["education"], p["labour"])
     return people
-
-
-def _child_education(age: int) -> str:
-    return "文盲或半文盲" if age < 6 else ("小学" if age < 12 else "初中")
 
 
 def households_of(
@@ -277,14 +346,13 @@ def _other_people(gen: Generator, count: int) -> list[dict]:
             ]
         )
         labour = 18 <= age < 60 and gen.rng.random() < 0.8
+        education = draw.cohort_education(gen.rng, age, AS_OF.year - age - 1)
         people.append(
             {
                 "age": age,
                 "labour": labour,
-                "schooling": "非在校生" if labour else _schooling(age),
-                "education": _child_education(age)
-                if age < 18
-                else gen.rng.choice(["小学", "初中", "高中"]),
+                "education": education,
+                "schooling": draw.schooling_for(age, education, labour),
             }
         )
     return people
@@ -294,7 +362,17 @@ def _split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
-RELATION_BY_ORDER = ["户主", "配偶", "之子", "之女", "之孙子", "之孙女", "之父", "之母"]
+def households_by_spec(gen: Generator, people: list[dict], spec) -> list[list[dict]]:
+    """Persons grouped into the plan's households (sizes as stated), an adult in each first."""
+    adults = [p for p in people if p["age"] >= 18]
+    gen.rng.shuffle(adults)
+    heads = adults[: len(spec)]
+    rest = [p for p in people if not any(p is h for h in heads)]
+    gen.rng.shuffle(rest)
+    groups = []
+    for head, (size, *_rest) in zip(heads, spec, strict=True):
+        groups.append([head] + [rest.pop() for _ in range(size - 1)])
+    return groups
 
 
 def site_rows(
@@ -308,82 +386,76 @@ def site_rows(
     buildings: list[str],
 ) -> list[dict]:
     lifted = lifted_people(gen, plan)
-    groups = [
-        (g, "搬迁脱贫户", on_net)
-        for g, on_net in households_of(
-            gen,
-            lifted,
-            plan.lifted_households,
-            plan.labour_households,
-            (plan.safety_households, plan.safety_persons),
-        )
-    ]
+    if plan.households_spec:
+        groups = [
+            (g, "搬迁脱贫户", False, item)
+            for g, item in zip(
+                households_by_spec(gen, lifted, plan.households_spec),
+                plan.households_spec,
+                strict=True,
+            )
+        ]
+    else:
+        groups = [
+            (g, "搬迁脱贫户", on_net, None)
+            for g, on_net in households_of(
+                gen,
+                lifted,
+                plan.lifted_households,
+                plan.labour_households,
+                (plan.safety_households, plan.safety_persons),
+            )
+        ]
     co_h = plan.households - plan.lifted_households
     co_p = plan.persons - plan.lifted_persons
     if co_h > 0:
         co_people = _other_people(gen, co_p)
-        co_people.sort(key=lambda p: -(18 <= p["age"] < 70))
-        sizes = _split(co_p, co_h)
-        start = 0
-        for size in sizes:
-            members = sorted(
-                co_people[start : start + size], key=lambda p: -p["age"] * (p["age"] >= 18)
-            )
-            groups.append((members, "同步搬迁户", False))
-            start += size
+        spec = [(size, "", "", None) for size in _split(co_p, co_h)]
+        for group in households_by_spec(gen, co_people, spec):
+            groups.append((group, "同步搬迁户", False, None))
     rows = []
-    for n, (group, category, on_net) in enumerate(groups, start=1):
+    for n, (group, category, on_net, item) in enumerate(groups, start=1):
         number = f"{code}{n:04d}"
-        surname = gen.rng.choice(SURNAMES)
         safety = ("低保" if n % 3 else "特困供养") if on_net else ""
         building = buildings[(n - 1) % len(buildings)] if buildings else ""
+        if item:
+            _, town, village, area = item
+        else:
+            town = gen.rng.choice(towns)
+            village, area = origin_village(gen.rng, town), None
         household = {
             "户编号": number,
             "安置点": site.name,
             "户类型": category,
             "安置方式": "集中安置",
-            "迁出乡镇": gen.rng.choice(towns),
-            "迁出村": gen.rng.choice("东西南北前后上下") + "沟村",
+            "迁出乡镇": town,
+            "迁出村": village,
             "楼栋": building,
             "单元": str(gen.rng.randint(1, 2)) if building else "",
             "房号": f"{gen.rng.randint(1, 17)}{n % 4 + 1:02d}" if building else f"{n}",
             "入住日期": "2019-08-20",
+            "住房面积": str(area) if area else "",
             "兜底保障": safety,
             "户联系电话": f"13{gen.rng.randint(0, 9)}{gen.rng.randint(10000000, 99999999)}",
         }
-        for index, p in enumerate(group):
+        group = draw.head_first(group)
+        members = draw.relations_for(gen.rng, [p["age"] for p in group])
+        for p, member in zip(group, members, strict=True):
             birth = gen.birth(p["age"], p["age"])
-            male = (index == 0) or gen.rng.random() < 0.5
-            relation = RELATION_BY_ORDER[min(index, len(RELATION_BY_ORDER) - 1)]
-            if index == 1:
-                male = not male if group[0]["age"] >= 18 else male
             reg = region if birth.year >= 1999 else {"610830": "612731"}.get(region, region)
             if region == "610202" and birth.year < 1983:
                 reg = "610200"
-            skill = (
-                (
-                    "技能劳动力"
-                    if p["education"] in ("中专", "大专", "本科及以上")
-                    else "弱劳动力或半劳动力"
-                    if p["age"] >= 60
-                    else "普通劳动力"
-                )
-                if p["labour"]
-                else ("无劳动力" if p["age"] < 18 else "丧失劳动力")
-            )
             rows.append(
                 {
                     **household,
-                    "姓名": surname + gen.name()[1:]
-                    if index == 0 or relation.startswith("之") and relation not in ("之父", "之母")
-                    else gen.name(),
-                    "身份证号": gen.id_number(birth, male, reg),
-                    "与户主关系": relation,
+                    "姓名": member.name,
+                    "身份证号": gen.id_number(birth, member.sex == draw.MALE, reg),
+                    "与户主关系": member.relation,
                     "民族": "汉族",
                     "政治面貌": "群众",
                     "文化程度": p["education"],
                     "在校生状况": p["schooling"],
-                    "劳动技能": skill,
+                    "劳动技能": draw.labour_skill(p["age"], p["education"], p["labour"]),
                     "健康状况": "健康"
                     if p["labour"] or p["age"] < 60
                     else gen.rng.choice(["健康", "长期慢性病"]),
@@ -430,6 +502,7 @@ def _profile(site: Site, fig: dict) -> None:
         None,
         site,
         land_area_mu=dec("land_area_mu"),
+        land_area_m2=dec("land_area_m2"),
         investment_wan=dec("investment_wan"),
         building_count=fig.get("buildings") if isinstance(fig.get("buildings"), int) else None,
         floors=_text(fig.get("floors_verbatim") or fig.get("floors")),

@@ -22,6 +22,10 @@ class SiteProfile(models.Model):
     land_area_mu = models.DecimalField(
         "占地面积（亩）", max_digits=10, decimal_places=2, null=True, blank=True
     )
+    # Plans state land either in 亩 or in ㎡ (下七里湾 4,654 ㎡): each is kept as stated.
+    land_area_m2 = models.DecimalField(
+        "占地面积（㎡）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
     investment_wan = models.DecimalField(
         "总投资（万元）", max_digits=12, decimal_places=2, null=True, blank=True
     )

@@ -770,6 +770,11 @@ SITES = {
             "全镇贫困户": {"households": 23, "persons": 97},
             "其它乡镇贫困户": {"households": 33, "persons": 147},
         },
+        # 全镇 = the site's own town, 宽州镇; the other towns are not named.
+        "origin_town_breakdown": {
+            "宽州镇": {"households": 23, "persons": 97},
+            "其它乡镇": {"households": 33, "persons": 147},
+        },
         "age_scheme": None,
         "age_labels": None,
         "age_counts": None,
