@@ -3,10 +3,10 @@
     ANJU_DATABASE_URL=postgres://postgres@127.0.0.1:5432/anju_scale \\
         .venv/bin/python bench/rollups.py --generate 10000000 --counties 400
 
-With ``--generate N`` the database named by ANJU_DATABASE_URL is dropped and recreated, N persons
-are generated (``anju generate``) and the roll-ups rebuilt (timed); without it the bench reads the
-database as it is. Then, in the same run, for the whole platform, the largest province, the
-largest county and the largest site it times
+With ``--generate N`` the database named by ANJU_DATABASE_URL is dropped and recreated and N persons
+are generated (``anju generate``, which rebuilds the roll-ups and prints how long that took);
+without it the bench reads the database as it is. Then, in the same run, for the whole platform,
+the largest province, the largest county and the largest site it times
 
   - the summary read from the roll-ups (``summary.for_roots``), ``--runs`` times: median and p95;
   - the same summary counted the naive way, a GROUP BY over every person of the subtree
@@ -87,7 +87,6 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     from anju.accounts.models import User
     from anju.orgs.models import AdminUnit, Site
@@ -105,17 +104,6 @@ def main() -> None:
         f"database: {persons:,} persons in {households:,} households, "
         f"{Site.objects.count():,} sites, {AdminUnit.objects.filter(level='county').count()} counties"
     )
-    if args.generate:
-        started = time.perf_counter()
-        counts = rollups.rebuild()
-        took = time.perf_counter() - started
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
-        print(
-            f"rebuild aggregates: {took:.1f} s, {persons / took:,.0f} persons/s; rows: "
-            + ", ".join(f"{k.split('_', 1)[1]} {v:,}" for k, v in counts.items())
-        )
-
     on = date.today()
     nodes = [("national", None)]
     for label, model, level in (

@@ -42,6 +42,7 @@ from anju.audit import services as audit
 from anju.orgs.models import AdminUnit, Building, Grid, Site
 
 from . import people as draw
+from . import rollups
 from .models import Household
 from .seed_sites import SITES
 
@@ -185,7 +186,7 @@ def generate(
             object_repr="生成的测试台账",
             note=f"生成 {result.households} 户 {result.persons} 人，{len(chosen)} 个县",
         )
-    refresh_derived()
+    refresh_derived(say)
     result.seconds = time.monotonic() - started
     return result
 
@@ -228,7 +229,7 @@ def reset(say=print) -> int:
         # them (a million dead rows tripled a 200,000-person run's index rebuild).
         with connection.cursor() as cur:
             cur.execute("VACUUM registry_person, registry_household")
-    refresh_derived()
+    refresh_derived(say)
     return removed
 
 
@@ -710,12 +711,10 @@ class _Copier:
             raise self.error
 
 
-def refresh_derived() -> None:
-    """Bring what is derived from the registry up to date after a bulk write.
-
-    For now only ANALYZE, so the planner knows the tables' new sizes. The lead wires the
-    aggregate rebuild (issue 6, point 1) in here: the generator calls only this function.
-    """
+def refresh_derived(say=print) -> None:
+    """Bring what is derived from the registry up to date after a bulk write: the planner's
+    statistics, then the roll-ups, rebuilt set-based (the COPY went around the services that
+    keep them), then the roll-ups' own statistics."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cur:
@@ -723,3 +722,13 @@ def refresh_derived() -> None:
         cur.execute("ANALYZE registry_person")
         for table in ("orgs_adminunit", "orgs_site", "orgs_grid", "orgs_building"):
             cur.execute(f"ANALYZE {table}")
+    started = time.monotonic()
+    rows = rollups.rebuild()
+    with connection.cursor() as cur:
+        for table in (*rows, "registry_rollupnode"):
+            cur.execute(f"ANALYZE {table}")
+    say(
+        f"重建统计汇总：{time.monotonic() - started:.1f} 秒（"
+        + "，".join(f"{table} {count:,} 行" for table, count in rows.items())
+        + "）"
+    )

@@ -11,7 +11,7 @@ from stdnum.cn import ric
 
 from anju.orgs.models import AdminUnit, Site
 from anju.registry import generate as gen
-from anju.registry import people
+from anju.registry import people, summary
 from anju.registry.models import Household, Person
 
 postgres_only = pytest.mark.skipif(
@@ -89,6 +89,14 @@ def test_small_generation(capsys):
     assert abs(safety - 32 / 1215) < 0.03
     assert 3.0 < n / len(households) < 4.0
 
+    # The COPY went around the services: the roll-ups were rebuilt and agree with the persons,
+    # for the whole platform and for each generated county.
+    assert "重建统计汇总" in out
+    for path in ["", *{h.county.path for h in households}]:
+        stored = summary.for_roots([path], on=on)
+        assert stored.as_dict() == summary.for_roots([path], on=on, raw=True).as_dict()
+    assert summary.for_roots([""], on=on).persons == 2000
+
     # A second run refuses, in Chinese, unless told to append or reset.
     with pytest.raises(CommandError, match="已有生成的数据"):
         call_command("generate", persons=100, counties=1)
@@ -99,6 +107,7 @@ def test_small_generation(capsys):
     assert Person.objects.count() == 300
     assert AdminUnit.objects.filter(name__endswith="（生成）").count() >= 2
     assert Household.objects.values("county").distinct().count() == 1
+    assert summary.for_roots([""], on=on).persons == 300  # the reset rebuilt the roll-ups too
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the refusal is for SQLite")
