@@ -478,7 +478,8 @@ class RegistryImport:
             "身份证号",
             "",
             f"这是脱敏导出的台账（{_rows_text(self.masked_ids)}的身份证号含 ****），不能用来导入："
-            "请在台账页面用“完整导出”导出后修改再导入，或在导入模板中填写完整的身份证号",
+            "请在搬迁户台账页面用“导出（含完整证件号）”（完整导出）导出后修改再导入，"
+            "或在导入模板中填写完整的身份证号",
         )
 
     def _stage(self, rows: Iterator[tuple[int, list]], cols: dict[str, int]) -> None:

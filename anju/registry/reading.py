@@ -105,25 +105,34 @@ def _in_process(path: Path, suffix: str, limits: dict) -> Iterator[tuple]:
         yield "error", str(exc)
 
 
-def _child(path: Path, suffix: str, limits: dict) -> Iterator[tuple]:
+def _run_child(path: Path, suffix: str, limits: dict, out: str) -> int:
     job = {"path": str(path), "suffix": suffix, "spec": header_spec(), "caps": limits}
+    try:
+        done = subprocess.run(
+            [sys.executable, sheetio.__file__, json.dumps(job), out],
+            capture_output=True,
+            timeout=limits["timeout"],
+            env={**os.environ, "PYTHONPATH": "", "RUST_BACKTRACE": "0"},
+        )
+    except subprocess.TimeoutExpired:
+        raise FileError(
+            f"读取文件超过 {limits['timeout']} 秒仍未完成，已中止；请删除多余内容或分成几个文件导入"
+        ) from None
+    return done.returncode
+
+
+def _child(path: Path, suffix: str, limits: dict) -> Iterator[tuple]:
     out = tempfile.NamedTemporaryFile(  # noqa: SIM115 - removed when the rows are read
         prefix="anju-sheet-", suffix=".pickle", delete=False
     )
     out.close()
     try:
-        try:
-            done = subprocess.run(
-                [sys.executable, sheetio.__file__, json.dumps(job), out.name],
-                capture_output=True,
-                timeout=limits["timeout"],
-                env={**os.environ, "PYTHONPATH": ""},
-            )
-        except subprocess.TimeoutExpired:
-            raise FileError(
-                f"读取文件超过 {limits['timeout']} 秒仍未完成，已中止；请删除多余内容或分成几个文件导入"
-            ) from None
-        if done.returncode != 0:
+        code = _run_child(path, suffix, limits, out.name)
+        if code != 0 and suffix in (".xlsx", ".xlsm"):
+            # The fast reader died (a sheet whose dimension lies about a far cell): read again
+            # cell by cell, keeping only the header's columns and the rows that hold data.
+            code = _run_child(path, suffix, {**limits, "stream": True}, out.name)
+        if code != 0:
             raise FileError(_crash_message(limits))
         with open(out.name, "rb") as handle:
             while True:

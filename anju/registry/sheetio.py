@@ -309,7 +309,12 @@ def read(path: str, suffix: str, spec: dict, caps: dict) -> Iterator[tuple]:
         streamed = False
         if book is not None:
             dims = dimension(book, part)
-            streamed = dims is None or dims[0] > max_rows + 1000 or dims[1] > max_cols
+            streamed = (
+                caps.get("stream", False)
+                or dims is None
+                or dims[0] > max_rows + 1000
+                or dims[1] > max_cols
+            )
             rows = stream_xlsx(book, part, width) if streamed else calamine_rows(path, name, width)
         else:
             rows = calamine_rows(path, name, width)
