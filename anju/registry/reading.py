@@ -248,3 +248,18 @@ def _csv_sheet(path: Path, limits: dict) -> Sheet:
 
 def column_label(key: str) -> str:
     return BY_KEY[key].label
+
+
+def read_rows(path: str | Path, filename: str = "") -> Iterator[list]:
+    """Every row of the sheet that is read, from row 1 (empty rows as []), header's columns only:
+    for scripts such as the benchmark that want plain rows."""
+    sheet = read_sheet(path, filename)
+    last = 0
+    for number, cells in [*sheet.prelude, (sheet.header_row, sheet.labels)]:
+        yield from ([] for _ in range(number - last - 1))
+        yield cells
+        last = number
+    for number, cells in sheet.rows:
+        yield from ([] for _ in range(number - last - 1))
+        yield cells
+        last = number
