@@ -93,6 +93,8 @@ class Outcome:
 
     def describe(self) -> str:
         where = f"读取工作表「{self.sheet}」，" if self.sheet and self.sheet != "CSV" else ""
+        if self.needs_confirmation:
+            where = f"有 {len(self.warnings)} 条警告待确认，尚未写入；" + where
         return (
             f"{where}共 {self.rows} 行：新增 {self.households_new} 户、{self.persons_new} 人；"
             f"更新 {self.households_changed} 户、{self.persons_changed} 人；"
