@@ -1,7 +1,7 @@
 """Benchmark: summaries and the site list read from the roll-ups, against the naive GROUP BY.
 
     ANJU_DATABASE_URL=postgres://postgres@127.0.0.1:5432/anju_scale \\
-        .venv/bin/python bench/rollups.py --generate 10000000 --counties 400
+        .venv/bin/python bench/rollups.py --generate 10000000 --counties 300 --provinces 23
 
 With ``--generate N`` the database named by ANJU_DATABASE_URL is dropped and recreated and N persons
 are generated (``anju generate``, which rebuilds the roll-ups and prints how long that took);
@@ -76,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generate", type=int, default=0, help="先生成这么多人（重建数据库）")
     parser.add_argument("--counties", type=int, default=40)
+    parser.add_argument("--provinces", type=int, default=None)
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--raw-runs", type=int, default=3)
     parser.add_argument("--quality", action="store_true")
@@ -96,7 +97,9 @@ def main() -> None:
     if args.generate:
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        call_command("generate", persons=args.generate, counties=args.counties)
+        call_command(
+            "generate", persons=args.generate, counties=args.counties, provinces=args.provinces
+        )
         print(f"generate: {args.generate:,} persons in {time.perf_counter() - started:.1f} s")
     persons = Person.objects.count()
     households = Household.objects.count()

@@ -15,8 +15,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):
-    """A cell typed by a user must never become a formula in the reader's Excel."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """A cell typed by a user must never become a formula in the reader's Excel.
+
+    A value that itself starts with an apostrophe gets one more, so that the import can take
+    exactly one apostrophe off whatever follows (an exported ledger imports back unchanged)."""
+    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, "'")):
         return "'" + value
     return value
 

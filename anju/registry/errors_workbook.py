@@ -10,32 +10,41 @@ import xlsxwriter
 
 from anju.core.xlsx import neutralise
 
-from .reading import read_rows
+from .reading import FileError, read_sheet
 
 
 def write_error_copy(source: Path, filename: str, errors, header_row: int, target: Path) -> Path:
+    """The sheet that was read (title rows, header, data rows: only the header's columns) with
+    the errors of each row in a column on the right. Read through the same guarded reader."""
     by_row: dict[int, list[str]] = defaultdict(list)
     for e in errors:
         by_row[e.row].append(f"{e.column}：{e.message}" + (f"（{e.value}）" if e.value else ""))
+    try:
+        sheet = read_sheet(source, filename)
+    except FileError:
+        return None
     target.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(target), {"constant_memory": True})
-    sheet = book.add_worksheet("导入错误")
+    ws = book.add_worksheet("导入错误")
     red = book.add_format({"font_color": "#C00000", "bold": True})
     bold = book.add_format({"bold": True})
-    rows = list(read_rows(source, filename)) if not by_row.get(0) else []
-    width = max((len(cells) for cells in rows), default=0)
-    for index, cells in enumerate(rows, start=1):
-        for col, value in enumerate(cells):
+    width = len(sheet.labels)
+    rows = [*sheet.prelude, (sheet.header_row, None), *sheet.rows]
+    for number, cells in rows:
+        if cells is None:
+            for col, label in enumerate(sheet.labels):
+                ws.write_string(number - 1, col, label)
+            ws.write_string(number - 1, width, "错误说明", bold)
+            continue
+        for col, value in enumerate(cells[:width]):
             if isinstance(value, datetime | date):
                 value = value.isoformat()
             if isinstance(value, str):
-                sheet.write_string(index - 1, col, neutralise(value))
+                ws.write_string(number - 1, col, neutralise(value))
             elif value is not None:
-                sheet.write(index - 1, col, value)
-        if index == header_row:
-            sheet.write_string(index - 1, width, "错误说明", bold)
-        elif index in by_row:
-            sheet.write_string(index - 1, width, "；".join(by_row[index]), red)
-    sheet.set_column(width, width, 60)
+                ws.write(number - 1, col, value)
+        if number in by_row:
+            ws.write_string(number - 1, width, "；".join(by_row[number]), red)
+    ws.set_column(width, width, 60)
     book.close()
     return target

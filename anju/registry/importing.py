@@ -27,7 +27,7 @@ from anju.orgs.models import AdminUnit, Building, Site
 from . import choices, rollups
 from . import normalize as N
 from .columns import BY_KEY
-from .reading import find_header, read_rows
+from .reading import read_sheet
 
 BATCH = 5000
 
@@ -51,6 +51,8 @@ class RowError:
 @dataclass
 class Outcome:
     errors: list[RowError] = field(default_factory=list)
+    # Findings that do not stop an import once the user has confirmed them (see ``needs_confirmation``).
+    warnings: list[RowError] = field(default_factory=list)
     rows: int = 0
     households_new: int = 0
     households_changed: int = 0
@@ -59,11 +61,21 @@ class Outcome:
     persons_moved: int = 0
     buildings_new: int = 0
     header_row: int = 0
+    sheet: str = ""
     dry_run: bool = False
+    confirmed: bool = False
+    # Households whose figures an import may change: new or changed households, households of
+    # new or changed persons, and the households moved persons left (filled by a real import).
+    affected_household_ids: set[int] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Clean but with warnings the user has not confirmed: nothing was written."""
+        return not self.errors and bool(self.warnings) and not self.confirmed
 
     def summary(self) -> dict:
         return {
@@ -80,8 +92,11 @@ class Outcome:
         }
 
     def describe(self) -> str:
+        where = f"读取工作表「{self.sheet}」，" if self.sheet and self.sheet != "CSV" else ""
+        if self.needs_confirmation:
+            where = f"有 {len(self.warnings)} 条警告待确认，尚未写入；" + where
         return (
-            f"共 {self.rows} 行：新增 {self.households_new} 户、{self.persons_new} 人；"
+            f"{where}共 {self.rows} 行：新增 {self.households_new} 户、{self.persons_new} 人；"
             f"更新 {self.households_changed} 户、{self.persons_changed} 人；"
             f"换户 {self.persons_moved} 人；新建楼栋 {self.buildings_new} 栋"
         )
@@ -223,6 +238,13 @@ class Scope:
             for k in node.path.split("/")
             if k.startswith("u")
         }
+        # A site's own village or community is a valid 迁入村 for the site's households, even for
+        # a user who serves only the site (the community itself lies above their scope).
+        self.site_villages: dict[int, AdminUnit] = {
+            site.pk: site.admin_unit
+            for site in self.sites.values()
+            if site and site.admin_unit.level == AdminUnit.Level.VILLAGE
+        }
         self.counties = {
             u.path: u.pk
             for u in AdminUnit.objects.filter(pk__in=keys, level=AdminUnit.Level.COUNTY)
@@ -243,6 +265,7 @@ class RegistryImport:
         filename: str = "",
         *,
         dry_run: bool = False,
+        confirm_warnings: bool = False,
         progress: Callable[[int], None] | None = None,
     ):
         self.actor = actor
@@ -250,7 +273,9 @@ class RegistryImport:
         self.filename = filename or str(path)
         self.dry_run = dry_run
         self.progress = progress or (lambda rows: None)
-        self.outcome = Outcome(dry_run=dry_run)
+        self.outcome = Outcome(dry_run=dry_run, confirmed=confirm_warnings)
+        self.numeric_ids: list[int] = []
+        self.masked_ids: list[int] = []
         self.pg = connection.vendor == "postgresql"
 
     # -- validation ------------------------------------------------------------------------
@@ -260,44 +285,50 @@ class RegistryImport:
         shown = "" if value is None else str(value)
         self.outcome.errors.append(RowError(row, label, shown[:100], message))
 
+    def _warn(self, row: int, key: str, value, message: str) -> None:
+        label = BY_KEY[key].label if key in BY_KEY else key
+        self.outcome.warnings.append(RowError(row, label, str(value)[:100], message))
+
     def _clean_row(self, number: int, cells: list, cols: dict[str, int]):
+        """Every cell of one row, cleaned; every problem of the row is reported (not only the
+        first), and the keys that failed are returned so later checks skip only those."""
+
         def raw(key):
             index = cols.get(key)
             return cells[index] if index is not None and index < len(cells) else None
 
-        errors_before = len(self.outcome.errors)
-        clean = {}
-        parsers = PARSERS
-        for key, parse in parsers.items():
+        clean: dict = {}
+        failed: set[str] = set()
+
+        def error(key, value, message):
+            failed.add(key)
+            self._error(number, key, value, message)
+
+        for key, parse in PARSERS.items():
             value = raw(key)
             try:
                 clean[key] = parse(value)
             except N.CellError as exc:
-                self._error(number, key, value, str(exc))
+                error(key, value, str(exc))
                 clean[key] = None
         for key, limit in MAX_LENGTHS.items():
             value = clean.get(key)
             if isinstance(value, str) and len(value) > limit:
-                self._error(number, key, value, f"「{BY_KEY[key].label}」不能超过 {limit} 个字")
+                error(key, value, f"「{BY_KEY[key].label}」不能超过 {limit} 个字")
         for key in ("number", "name"):
-            if not clean.get(key):
-                self._error(number, key, raw(key), f"{BY_KEY[key].label}不能为空")
+            if not clean.get(key) and key not in failed:
+                error(key, raw(key), f"{BY_KEY[key].label}不能为空")
         if clean.get("relation") == "":
-            self._error(number, "relation", raw("relation"), "与户主关系不能为空")
-        try:
-            clean["id_number"] = N.id_number(raw("id_number"))
-        except N.CellError as exc:
-            self._error(number, "id_number", raw("id_number"), str(exc))
-            clean["id_number"] = None
+            error("relation", raw("relation"), "与户主关系不能为空")
+        clean["id_number"] = self._identity(number, raw("id_number"), failed)
         if clean["id_number"]:
             clean["birth_date"] = N.birth_date_of(clean["id_number"])
             clean["sex"] = N.sex_of(clean["id_number"])
             stated_sex = N.compact(raw("sex"))
             if stated_sex and stated_sex not in ("男", "女"):
-                self._error(number, "sex", stated_sex, "性别只能填“男”或“女”")
+                error("sex", stated_sex, "性别只能填“男”或“女”")
             elif stated_sex and choices.Sex(clean["sex"]).label != stated_sex:
-                self._error(
-                    number,
+                error(
                     "sex",
                     stated_sex,
                     f"与身份证号不符：身份证号显示为{choices.Sex(clean['sex']).label}性",
@@ -305,16 +336,57 @@ class RegistryImport:
             try:
                 stated_birth = N.parse_date(raw("birth_date"))
             except N.CellError as exc:
-                self._error(number, "birth_date", raw("birth_date"), str(exc))
+                error("birth_date", raw("birth_date"), str(exc))
             else:
                 if stated_birth and stated_birth != clean["birth_date"]:
-                    self._error(
-                        number,
+                    error(
                         "birth_date",
                         stated_birth.isoformat(),
                         f"与身份证号不符：身份证号显示为 {clean['birth_date'].isoformat()}",
                     )
-        return clean if len(self.outcome.errors) == errors_before else None
+        return clean, failed
+
+    def _identity(self, number: int, value, failed: set[str]) -> str | None:
+        """The identity number, or None (reported). Number cells and masked numbers are gathered
+        and reported once for the whole file (see ``_file_level_errors``)."""
+        if N.is_number_cell(value):
+            self.numeric_ids.append(number)
+            failed.add("id_number")
+            return None
+        try:
+            pid = N.id_number(value, strict_region=False)
+        except N.CellError as exc:
+            failed.add("id_number")
+            self._error(number, "id_number", value, str(exc))
+            return None
+        if not N.region_in_use(pid):
+            self._warn(
+                number,
+                "id_number",
+                pid,
+                "身份证号前 6 位地区码在出生年份尚未启用：可能是补登户口或地区码调整后重新编号的"
+                "真实号码，请核对；确认无误后选择“确认导入”",
+            )
+        return pid
+
+    def _file_level_errors(self) -> None:
+        if self.numeric_ids:
+            rows = _rows_text(self.numeric_ids)
+            self._error(
+                self.numeric_ids[0],
+                "id_number",
+                "",
+                f"{rows}的身份证号是数字单元格（Excel 显示为 6.12730E+17 这样的科学计数），"
+                "超过 15 位的数字已被 Excel 四舍五入、无法还原：请把「身份证号」整列设置为“文本”格式，"
+                "再重新输入这些身份证号",
+            )
+        if self.outcome.rows == 0 and not self.outcome.errors:
+            self._error(
+                0,
+                "文件",
+                "",
+                f"表头（第 {self.outcome.header_row} 行）下面没有数据行，没有可导入的内容",
+            )
 
     def _place(self, number: int, clean: dict, raw_cells) -> dict | None:
         """Site, destination village and county for a household's first row."""
@@ -330,9 +402,11 @@ class RegistryImport:
                 )
                 return None
         if clean["destination"]:
+            own = self.scope.site_villages.get(site.pk) if site else None
             if (
                 clean["destination"] in self.scope.villages
                 and self.scope.villages[clean["destination"]] is None
+                and not (own is not None and own.name == clean["destination"])
             ):
                 self._error(
                     number,
@@ -342,6 +416,9 @@ class RegistryImport:
                 )
                 return None
             destination = self.scope.villages.get(clean["destination"])
+            own = self.scope.site_villages.get(site.pk) if site else None
+            if own is not None and own.name == clean["destination"]:
+                destination = own
             if destination is None:
                 self._error(
                     number,
@@ -368,20 +445,25 @@ class RegistryImport:
     # -- the run ---------------------------------------------------------------------------
 
     def run(self) -> Outcome:
-        rows = read_rows(self.path, self.filename)
-        header_row, cols, _ = find_header(rows)
-        self.outcome.header_row = header_row
+        sheet = read_sheet(self.path, self.filename)
+        self.outcome.header_row = sheet.header_row
+        self.outcome.sheet = sheet.name
         self.scope = Scope(self.actor)
         try:
             with transaction.atomic():
-                self._stage(rows, cols, header_row)
-                if self.outcome.errors:
+                self._stage(sheet.rows, sheet.columns)
+                self._file_level_errors()
+                if self.masked_ids:
+                    # A masked ledger: one line instead of an error for every row.
+                    self.outcome.errors = [self._masked_error()]
                     raise Rejected
+                # Checks against the database run even when rows had errors, so that the user
+                # gets every error of every row in one pass (not in rounds).
                 self._check_against_database()
                 if self.outcome.errors:
                     raise Rejected
                 self._count_changes()
-                if self.dry_run:
+                if self.dry_run or self.outcome.needs_confirmation:
                     raise Rejected
                 self._write()
         except Rejected:
@@ -389,45 +471,70 @@ class RegistryImport:
         finally:
             self._drop_staging()
         self.outcome.errors.sort(key=lambda e: (e.row, e.column))
+        self.outcome.warnings.sort(key=lambda e: (e.row, e.column))
         return self.outcome
 
-    def _stage(self, rows: Iterator[list], cols: dict[str, int], header_row: int) -> None:
+    def _masked_error(self) -> RowError:
+        return RowError(
+            0,
+            "身份证号",
+            "",
+            f"这是脱敏导出的台账（{_rows_text(self.masked_ids)}的身份证号含 ****），不能用来导入："
+            "请在搬迁户台账页面用“导出（含完整证件号）”（完整导出）导出后修改再导入，"
+            "或在导入模板中填写完整的身份证号",
+        )
+
+    def _stage(self, rows: Iterator[tuple[int, list]], cols: dict[str, int]) -> None:
         self._create_staging()
         households: dict[str, dict] = {}
         first_row: dict[str, int] = {}
+        self.members: dict[str, list[int]] = {}
+        self.unsure_heads: set[str] = set()
         heads: dict[str, int] = {}
         seen_ids: dict[str, int] = {}
         buffer: list[tuple] = []
         count = 0
-        for number, cells in enumerate(rows, start=header_row + 1):
+        id_col = cols.get("id_number")
+        for number, cells in rows:
             if not any(c not in (None, "") and str(c).strip() for c in cells):
                 continue
             count += 1
-            clean = self._clean_row(number, cells, cols)
             if count % 2000 == 0:
                 self.progress(count)
-            if clean is None:
+            if id_col is not None and id_col < len(cells) and "*" in str(cells[id_col] or ""):
+                self.masked_ids.append(number)
                 continue
+            clean, failed = self._clean_row(number, cells, cols)
             hh = clean["number"]
             pid = clean["id_number"]
-            if pid in seen_ids:
-                self._error(number, "id_number", pid, f"与第 {seen_ids[pid]} 行身份证号重复")
+            if pid:
+                if pid in seen_ids:
+                    self._error(number, "id_number", pid, f"与第 {seen_ids[pid]} 行身份证号重复")
+                    continue
+                seen_ids[pid] = number
+            if not hh or "number" in failed:
                 continue
-            seen_ids[pid] = number
+            self.members.setdefault(hh, []).append(number)
+            if "relation" in failed:
+                self.unsure_heads.add(hh)  # its 户主 may be the row whose relation is wrong
             if clean["relation"] == choices.HEAD:
                 if hh in heads:
                     self._error(number, "relation", "户主", f"同一户已在第 {heads[hh]} 行填写户主")
-                    continue
-                heads[hh] = number
+                else:
+                    heads[hh] = number
             if hh not in households:
+                if failed & {"site", "destination", "building"}:
+                    continue
                 place = self._place(number, clean, cells)
                 if place is None:
                     continue
-                households[hh] = {**{k: clean[k] for k in AGREE}, **place}
+                households[hh] = {**{k: clean[k] for k in AGREE}, **place, "failed": failed}
                 first_row[hh] = number
             else:
                 known = households[hh]
                 for key in AGREE:
+                    if key in failed or key in known["failed"]:
+                        continue
                     if clean[key] != known[key] and not (
                         key == "household_phone" and not clean[key]
                     ):
@@ -444,14 +551,15 @@ class RegistryImport:
                 and not households[hh]["household_phone"]
             ):
                 households[hh]["head_phone"] = clean["phone"]
-            buffer.append(self._person_tuple(number, clean, households[hh]["county_id"]))
+            if pid:
+                buffer.append(self._person_tuple(number, clean, households[hh]["county_id"]))
             if len(buffer) >= BATCH:
                 self._flush("stage_person", buffer)
         self._flush("stage_person", buffer)
+        self.heads = heads
         self.outcome.rows = count
         self.progress(count)
-        if not self.outcome.errors:
-            self._stage_households(households, first_row)
+        self._stage_households(households, first_row)
 
     def _person_tuple(self, number, clean, county_id) -> tuple:
         values = [number, county_id, clean["number"], clean["id_number"]]
@@ -524,7 +632,7 @@ class RegistryImport:
                     "楼栋名称不能超过 100 个字",
                 )
                 continue
-            if self.dry_run:
+            if self.dry_run or self.outcome.errors:
                 found[(site_id, name)] = Building(
                     site=sites[site_id], name=name, path=sites[site_id].path
                 )
@@ -622,6 +730,52 @@ class RegistryImport:
             )
             for row_no, name in cur.fetchall():
                 self._error(row_no, "relation", "户主", f"该户在台账中已有户主（{name}）")
+            self._check_heads(cur)
+
+    def _check_heads(self, cur) -> None:
+        """After the import every household keeps a 户主: each household of the sheet has one
+        (in the sheet, or an existing head the sheet does not list), and a 户主 who moves to
+        another household does not leave members behind without one."""
+        cur.execute(
+            "SELECT DISTINCT h.number FROM registry_household h "
+            "JOIN registry_person p ON p.household_id = h.id AND p.relation = %s "
+            "WHERE EXISTS (SELECT 1 FROM stage_person s WHERE s.county_id = h.county_id "
+            "AND s.number = h.number) "
+            "AND NOT EXISTS (SELECT 1 FROM stage_person x WHERE x.id_number = p.id_number)",
+            [choices.HEAD],
+        )
+        kept = {number for (number,) in cur.fetchall()}
+        for number, rows in self.members.items():
+            if number in self.heads or number in kept or number in self.unsure_heads:
+                continue
+            self._error(
+                rows[0],
+                "relation",
+                "",
+                f"户 {number} 没有户主（{_rows_text(rows)}）：请把该户一人的“与户主关系”填为“户主”",
+            )
+        cur.execute(
+            "SELECT s.row_no, p.name, oh.number, s.number FROM stage_person s "
+            "JOIN registry_person p ON p.id_number = s.id_number AND p.relation = %s "
+            "JOIN registry_household oh ON oh.id = p.household_id "
+            "WHERE (oh.county_id <> s.county_id OR oh.number <> s.number) "
+            "AND NOT EXISTS (SELECT 1 FROM stage_person s3 WHERE s3.county_id = oh.county_id "
+            "AND s3.number = oh.number) "
+            "AND EXISTS (SELECT 1 FROM registry_person q WHERE q.household_id = oh.id "
+            "AND NOT EXISTS (SELECT 1 FROM stage_person x WHERE x.id_number = q.id_number)) "
+            "AND NOT EXISTS (SELECT 1 FROM registry_person q WHERE q.household_id = oh.id "
+            "AND q.relation = %s AND q.id <> p.id AND NOT EXISTS ("
+            "SELECT 1 FROM stage_person x WHERE x.id_number = q.id_number)) ORDER BY s.row_no",
+            [choices.HEAD, choices.HEAD],
+        )
+        for row_no, name, old, new in cur.fetchall():
+            self._error(
+                row_no,
+                "户编号",
+                new,
+                f"{name}是户 {old} 的户主，移入户 {new} 后原户的其他成员将没有户主：请在表中同时"
+                f"列出户 {old} 的成员并指定新户主",
+            )
 
     # -- counting and writing --------------------------------------------------------------
 
@@ -666,6 +820,13 @@ class RegistryImport:
                 "registry_person p WHERE p.id_number = s.id_number)"
             )
             self.outcome.persons_new = cur.fetchone()[0]
+            cur.execute(
+                "SELECT COUNT(*) FROM stage_person s JOIN registry_person p "
+                "ON p.id_number = s.id_number JOIN registry_household h ON h.id = p.household_id "
+                "WHERE h.county_id <> s.county_id OR h.number <> s.number"
+            )
+            # The same persons the write records a PersonMove for: the dry run tells the truth.
+            self.outcome.persons_moved = cur.fetchone()[0]
             self.changed_households = self._changed_households(cur)
             self.changed_persons = self._changed_persons(cur)
         self.outcome.households_changed = len(self.changed_households)
@@ -691,18 +852,22 @@ class RegistryImport:
                 f"SELECT s.number, s.county_id, {', '.join('s.' + f for f in HOUSEHOLD_FIELDS)}, %s "
                 f"FROM stage_household s {where}"
                 f"ON CONFLICT (county_id, number) DO UPDATE SET {hh_set} "
-                f"WHERE {self._distinct('registry_household', 'excluded', HOUSEHOLD_FIELDS)}",
+                f"WHERE {self._distinct('registry_household', 'excluded', HOUSEHOLD_FIELDS)} "
+                "RETURNING id",
                 [now],
             )
+            affected = {hid for (hid,) in cur.fetchall()}
             cur.execute(
                 "INSERT INTO registry_personmove (person_id, from_household_id, to_household_id, "
                 "moved_at, actor_name, note) SELECT p.id, p.household_id, h.id, %s, %s, %s "
                 "FROM registry_person p JOIN stage_person s ON s.id_number = p.id_number "
                 "JOIN registry_household h ON h.county_id = s.county_id AND h.number = s.number "
-                "WHERE p.household_id <> h.id",
+                "WHERE p.household_id <> h.id RETURNING from_household_id, to_household_id",
                 [now, self._actor_name(), f"导入 {self.filename}"],
             )
-            self.outcome.persons_moved = cur.rowcount
+            moves = cur.fetchall()
+            self.outcome.persons_moved = len(moves)  # as counted in _count_changes
+            affected.update(hid for move in moves for hid in move)
             self._household_moves(cur, now)
             cur.execute(
                 f"INSERT INTO registry_person (household_id, id_number, {p_cols}, path, updated_at) "
@@ -711,9 +876,11 @@ class RegistryImport:
                 f"{where}ON CONFLICT (id_number) DO UPDATE SET {p_set} "
                 f"WHERE {self._distinct('registry_person', 'excluded', PERSON_FIELDS)} "
                 f"OR registry_person.household_id <> excluded.household_id "
-                f"OR registry_person.path {op} excluded.path",
+                f"OR registry_person.path {op} excluded.path RETURNING household_id",
                 [now],
             )
+            affected.update(hid for (hid,) in cur.fetchall())
+            self.outcome.affected_household_ids = affected
             # Members the sheet does not list follow their household to its new place.
             cur.execute(
                 "UPDATE registry_person SET path = (SELECT h.path FROM registry_household h "
@@ -798,7 +965,10 @@ class RegistryImport:
                         site__in=[s for s in self.scope.sites.values() if s]
                     ).values_list("id", "name")
                 ),
-                "u": {v.pk: v.name for v in self.scope.villages.values()},
+                "u": {
+                    **{v.pk: v.name for v in self.scope.villages.values() if v},
+                    **{v.pk: v.name for v in self.scope.site_villages.values()},
+                },
             }
         return self._name_cache
 
@@ -877,3 +1047,9 @@ def _plain(value):
     if value is None or isinstance(value, str | int | bool | list):
         return value
     return str(value)
+
+
+def _rows_text(rows: list[int], limit: int = 10) -> str:
+    """第 4、5、9 行 — or the first ten and how many in all."""
+    shown = "、".join(str(r) for r in rows[:limit])
+    return f"第 {shown} 行" + (f"等 {len(rows)} 行" if len(rows) > limit else "")

@@ -282,6 +282,8 @@ class ImportBatch(models.Model):
         REJECTED = "rejected", "有错误，未导入"
         DONE = "done", "已导入"
         CHECKED = "checked", "校验通过（试导入，未写入）"
+        WARNED = "warned", "有警告，待确认导入"
+        FAILED = "failed", "导入进程意外中止，未导入"
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -299,6 +301,13 @@ class ImportBatch(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     error_file = models.CharField(max_length=500, blank=True, default="")
     unit_path = models.CharField(max_length=255, blank=True, default="")
+    # Findings the user confirms ("确认导入") before the file is imported.
+    warnings = models.JSONField(default=list, blank=True)
+    warning_count = models.PositiveIntegerField(default=0)
+    confirmed = models.BooleanField(default=False)
+    # Who runs the import ("host:pid") and since when: a batch whose runner died ends failed.
+    started_at = models.DateTimeField(null=True, blank=True)
+    runner = models.CharField(max_length=100, blank=True, default="")
 
     objects = ScopedQuerySet.as_manager()
 

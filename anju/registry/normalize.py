@@ -27,15 +27,33 @@ class CellError(ValueError):
 
 
 def text(raw) -> str:
-    """Full-width forms folded (ＡＢ１２ → AB12), surrounding spaces gone."""
+    """Full-width forms folded (ＡＢ１２ → AB12), surrounding spaces gone, and the apostrophe our
+    exports put before a value starting with = + - @ (so Excel never runs it) taken off again."""
     if raw is None or raw == "":
         return ""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     value = raw if isinstance(raw, str) else str(raw)
+    if value.startswith("'") and value[1:2] in NEUTRALISED:
+        value = value[1:]
     if not value.isascii():
         value = unicodedata.normalize("NFKC", value)
     return value.strip()
+
+
+# What anju.core.xlsx.neutralise puts an apostrophe before (kept here: normalize imports no app).
+NEUTRALISED = ("=", "+", "-", "@", "\t", "\r", "'")
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
+
+
+def is_number_cell(raw) -> bool:
+    """A cell Excel stored as a number (or a CSV that Excel wrote as 6.1273E+17): an identity
+    number in it has lost its last digits to the float and must be typed again as text."""
+    if isinstance(raw, bool):
+        return False
+    if isinstance(raw, int | float):
+        return True
+    return isinstance(raw, str) and bool(_SCIENTIFIC.fullmatch(raw.strip()))
 
 
 def compact(raw) -> str:
@@ -44,8 +62,11 @@ def compact(raw) -> str:
     return "".join(value.split()) if value and not value.isalnum() else value
 
 
-def id_number(raw) -> str:
-    value = compact(raw).upper()
+def id_number(raw, *, strict_region: bool = True) -> str:
+    """A checked identity number. ``strict_region=False`` leaves the region code's period to
+    :func:`region_in_use`, for callers that warn instead of refusing."""
+    # An apostrophe typed to keep Excel from turning the number into 6.12730E+17 is no digit.
+    value = compact(raw).upper().lstrip("'")
     if not value:
         raise CellError("身份证号不能为空")
     if not re.fullmatch(r"\d{17}[\dX]", value):
@@ -58,23 +79,45 @@ def id_number(raw) -> str:
         raise CellError("身份证号中的出生日期无效")
     if value[-1] != ric.calc_check_digit(value):
         raise CellError("身份证号校验位不正确")
-    key = (value[:6], birth.year)
+    status = region_status(value)
+    if status == "unknown":
+        raise CellError("身份证号前 6 位地区码无效")
+    if strict_region and status != "ok":
+        raise CellError("身份证号前 6 位地区码在出生年份尚未启用（或已停用）")
+    return value
+
+
+def region_in_use(value: str) -> bool:
+    return region_status(value) == "ok"
+
+
+def region_status(value: str) -> str:
+    """ "ok", "unknown" (no such region code), or "not_in_use" in the birth year. Numbers of the
+    last kind are genuine too (late registration, numbers re-issued after a code change)."""
+    key = (value[:6], int(value[6:10]))
     known = _PLACES.get(key)
     if known is None:
         # stdnum's full check (region code in use in the birth year) once per region and year:
         # it looks the code up in a table, too slow to repeat for every row of a large sheet.
-        try:
-            ric.validate(value)
-            known = True
-        except (InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength):
-            known = False
+        if not _region_exists(value[:6]):
+            known = "unknown"
+        else:
+            try:
+                ric.validate(value)
+                known = "ok"
+            except (InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength):
+                known = "not_in_use"
         _PLACES[key] = known
-    if not known:
-        raise CellError("身份证号前 6 位地区码无效，或该地区码在出生年份尚未启用")
-    return value
+    return known
 
 
-_PLACES: dict[tuple[str, int], bool] = {}
+def _region_exists(code: str) -> bool:
+    from stdnum import numdb
+
+    return any("county" in props for _, props in numdb.get("cn/loc").info(code))
+
+
+_PLACES: dict[tuple[str, int], str] = {}
 
 
 def birth_date_of(number: str) -> date:

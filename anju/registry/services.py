@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -64,13 +67,26 @@ def imports_dir() -> Path:
 
 
 def import_registry(
-    actor, path, filename: str = "", *, dry_run: bool = False, progress=None
+    actor,
+    path,
+    filename: str = "",
+    *,
+    dry_run: bool = False,
+    confirm_warnings: bool = False,
+    progress=None,
 ) -> Outcome:
     """Import a registry sheet; all or nothing. File-level problems come back as row-0 errors."""
     if actor is not None:
         access.require(actor, "registry", "write")
     try:
-        return RegistryImport(actor, path, filename, dry_run=dry_run, progress=progress).run()
+        return RegistryImport(
+            actor,
+            path,
+            filename,
+            dry_run=dry_run,
+            confirm_warnings=confirm_warnings,
+            progress=progress,
+        ).run()
     except FileError as exc:
         return Outcome(
             errors=[RowError(0, "文件", Path(filename or str(path)).name, str(exc))],
@@ -80,6 +96,10 @@ def import_registry(
 
 def progress_key(batch_id: int) -> str:
     return f"anju:import:{batch_id}:rows"
+
+
+def beat_key(batch_id: int) -> str:
+    return f"anju:import:{batch_id}:beat"
 
 
 def start_import(actor, upload, *, dry_run: bool = False) -> ImportBatch:
@@ -97,22 +117,56 @@ def start_import(actor, upload, *, dry_run: bool = False) -> ImportBatch:
         dry_run=dry_run,
         unit_path=home_path(actor),
     )
+    _queue(batch)
+    return batch
+
+
+def _queue(batch: ImportBatch) -> None:
     from . import tasks  # the task module imports this one
 
     tasks.import_batch.delay(batch.pk)
+
+
+def confirm_import(actor, batch: ImportBatch) -> ImportBatch:
+    """“确认导入”: the uploader has read the warnings; the kept file is imported again, this
+    time written if it is still free of errors."""
+    access.require(actor, "registry", "write")
+    if batch.created_by_id != actor.pk:
+        raise PermissionDenied("只有上传人可以确认导入。")
+    if batch.status != ImportBatch.Status.WARNED or not Path(batch.stored_file).exists():
+        raise ValidationError("该批次不在待确认状态，或文件已过期；请重新上传。")
+    batch.confirmed = True
+    batch.status = ImportBatch.Status.PENDING
+    batch.save(update_fields=["confirmed", "status"])
+    _queue(batch)
     return batch
+
+
+def _runner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def run_batch(batch_id: int) -> ImportBatch:
     """The background part of an upload: run the import and record its outcome on the batch.
 
-    Whatever happens, the batch ends rejected or done, never left "running"; the uploaded file
-    is deleted afterwards (the annotated copy of a rejected file is kept for the user)."""
+    Whatever happens, the batch ends rejected, waiting for confirmation, or done, never left
+    "running" (a runner that dies outright is caught by :func:`fail_stale_batches`); the
+    uploaded file is deleted afterwards unless it waits for confirmation (the annotated copy of
+    a rejected file is kept for the user)."""
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    if batch.status != ImportBatch.Status.PENDING:
+        return batch  # a task delivered twice must not import twice
     batch.status = ImportBatch.Status.RUNNING
-    batch.save(update_fields=["status"])
+    batch.started_at = timezone.now()
+    batch.runner = _runner()
+    batch.save(update_fields=["status", "started_at", "runner"])
     path = Path(batch.stored_file)
     creator = batch.created_by
+
+    def progress(rows):
+        cache.set(progress_key(batch.pk), rows, 3600)
+        cache.set(beat_key(batch.pk), timezone.now().timestamp(), 3600)
+
     try:
         if creator is None or not creator.is_active:
             raise PermissionDenied("上传该文件的账号已不存在或已停用，导入已取消。")
@@ -121,7 +175,8 @@ def run_batch(batch_id: int) -> ImportBatch:
             path,
             batch.file_name,
             dry_run=batch.dry_run,
-            progress=lambda rows: cache.set(progress_key(batch.pk), rows, 3600),
+            confirm_warnings=batch.confirmed,
+            progress=progress,
         )
     except PermissionDenied as exc:
         outcome = Outcome(errors=[RowError(0, "账号", "", str(exc))])
@@ -140,19 +195,84 @@ def run_batch(batch_id: int) -> ImportBatch:
     batch.total_rows = batch.processed_rows = outcome.rows
     batch.errors = [e.as_dict() for e in outcome.errors[:5000]]
     batch.error_count = len(outcome.errors)
+    batch.warnings = [e.as_dict() for e in outcome.warnings[:5000]]
+    batch.warning_count = len(outcome.warnings)
     batch.summary = {**outcome.summary(), "text": outcome.describe()}
     if outcome.errors:
         batch.status = ImportBatch.Status.REJECTED
         if outcome.header_row and path.exists():
             target = imports_dir() / f"{batch.pk}-errors.xlsx"
-            write_error_copy(path, batch.file_name, outcome.errors, outcome.header_row, target)
-            batch.error_file = str(target)
+            if write_error_copy(path, batch.file_name, outcome.errors, outcome.header_row, target):
+                batch.error_file = str(target)
+    elif batch.dry_run:
+        batch.status = ImportBatch.Status.CHECKED
+    elif outcome.needs_confirmation:
+        batch.status = ImportBatch.Status.WARNED
     else:
-        batch.status = ImportBatch.Status.CHECKED if batch.dry_run else ImportBatch.Status.DONE
+        batch.status = ImportBatch.Status.DONE
     batch.finished_at = timezone.now()
     batch.save()
-    path.unlink(missing_ok=True)
+    if batch.status != ImportBatch.Status.WARNED:
+        path.unlink(missing_ok=True)
     return batch
+
+
+def _runner_alive(runner: str) -> bool | None:
+    """Whether the process named "host:pid" still lives; None when it runs on another host."""
+    host, _, pid = runner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def fail_stale_batches(now=None) -> int:
+    """End every batch whose runner died (its process is gone, or no sign of life for
+    ``ANJU_IMPORT_STALE_SECONDS``) as failed, with its stored file removed; drop the files of
+    batches that waited for confirmation longer than ``ANJU_IMPORT_KEEP_SECONDS``. Called when
+    the import pages load and periodically (task ``registry.fail_stale_imports``)."""
+    now = now or timezone.now()
+    stale = getattr(settings, "ANJU_IMPORT_STALE_SECONDS", 1800)
+    keep = getattr(settings, "ANJU_IMPORT_KEEP_SECONDS", 2 * 86400)
+    failed = 0
+    running = ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING)
+    for batch in running:
+        alive = _runner_alive(batch.runner)
+        beat = cache.get(beat_key(batch.pk))
+        last = max((batch.started_at or batch.created_at).timestamp(), float(beat) if beat else 0.0)
+        if alive is False or now.timestamp() - last > stale:
+            updated = ImportBatch.objects.filter(
+                pk=batch.pk, status=ImportBatch.Status.RUNNING
+            ).update(
+                status=ImportBatch.Status.FAILED,
+                finished_at=now,
+                errors=[
+                    {
+                        "row": 0,
+                        "column": "文件",
+                        "value": batch.file_name,
+                        "message": "导入进程意外中止，未写入任何数据；请重新上传该文件。"
+                        "如再次中止，请把台账复制到新建的工作簿中另存后上传，或联系系统管理员。",
+                    }
+                ],
+                error_count=1,
+                stored_file="",
+            )
+            if updated and batch.stored_file:
+                Path(batch.stored_file).unlink(missing_ok=True)
+            failed += updated
+    waiting = ImportBatch.objects.filter(
+        status=ImportBatch.Status.WARNED, finished_at__lt=now - timedelta(seconds=keep)
+    ).exclude(stored_file="")
+    for batch in waiting:
+        Path(batch.stored_file).unlink(missing_ok=True)
+        ImportBatch.objects.filter(pk=batch.pk).update(stored_file="")
+    return failed
 
 
 # Households and persons, one at a time (the forms and the API) -------------------------------

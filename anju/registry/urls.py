@@ -22,5 +22,6 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("import/<int:pk>/", views.import_batch, name="import-batch"),
     path("import/<int:pk>/errors.xlsx", views.import_errors, name="import-errors"),
+    path("import/<int:pk>/confirm/", views.import_confirm, name="import-confirm"),
     path("template.xlsx", views.template_download, name="template"),
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -356,6 +357,7 @@ def quality_page(request):
 
 def import_page(request):
     access.require(request.user, "registry", "write")
+    services.fail_stale_batches()
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     bootstrapify(form)
     if request.method == "POST" and form.is_valid():
@@ -381,17 +383,40 @@ def _may_see_values(request, batch) -> bool:
 def import_batch(request, pk):
     access.require(request.user, "registry", "read")
     batch = get_object_or_404(selectors.batches(request.user), pk=pk)
+    if batch.status == ImportBatch.Status.RUNNING and services.fail_stale_batches():
+        batch.refresh_from_db()
     running = batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
     rows_done = cache.get(services.progress_key(batch.pk), 0) if running else batch.processed_rows
-    errors = batch.errors
+    errors, warnings = batch.errors, batch.warnings
     if not _may_see_values(request, batch):
         errors = [{**e, "value": "（已隐藏）" if e.get("value") else ""} for e in errors]
+        warnings = [{**e, "value": "（已隐藏）" if e.get("value") else ""} for e in warnings]
     template_name = "registry/_batch_status.html" if request.htmx else "registry/import_batch.html"
     return render(
         request,
         template_name,
-        {"batch": batch, "running": running, "errors": errors, "rows_done": rows_done},
+        {
+            "batch": batch,
+            "running": running,
+            "errors": errors,
+            "warnings": warnings,
+            "rows_done": rows_done,
+            "can_confirm": batch.status == ImportBatch.Status.WARNED
+            and batch.created_by_id == request.user.pk
+            and bool(batch.stored_file),
+        },
     )
+
+
+@require_POST
+def import_confirm(request, pk):
+    """“确认导入”: the uploader confirms the warnings and the kept file is imported."""
+    batch = get_object_or_404(selectors.batches(request.user), pk=pk)
+    try:
+        services.confirm_import(request.user, batch)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("registry:import-batch", pk=batch.pk)
 
 
 def import_errors(request, pk):
