@@ -610,8 +610,9 @@ def build(stdout=None) -> int:
             for row in rows:
                 writer.writerow([row.get(label, "") for label in labels])
         outcome = services.import_registry(None, path, "演示台账.csv")
-    if outcome.errors:
-        raise RuntimeError(f"演示台账导入失败：{outcome.errors[:5]}")
+    if outcome.errors or outcome.needs_confirmation:
+        problems = outcome.errors or outcome.warnings
+        raise RuntimeError(f"演示台账导入失败：{problems[:5]}")
     if stdout:
         stdout.write(f"搬迁户台账：{outcome.describe()}")
     return len(rows)
