@@ -66,50 +66,70 @@ def born_between(ages: tuple[int, int], on: date) -> tuple[date, date]:
     return years_before(on, ages[1] + 1), years_before(on, ages[0])
 
 
-def _date_text(column: str) -> str:
-    """A date column as 'YYYY-MM-DD' text on either database (SQLite stores it so)."""
-    if connection.vendor == "postgresql":
-        return f"to_char({column}, 'YYYY-MM-DD')"
-    return column
-
-
 def _age_sql(column: str, on: date) -> str:
-    """Completed years on ``on`` of a date column, in SQL both databases run."""
-    text = _date_text(column)
-    return (
-        f"({on.year} - CAST(substr({text}, 1, 4) AS INTEGER)"
-        f" - CASE WHEN substr({text}, 6, 5) > '{on:%m-%d}' THEN 1 ELSE 0 END)"
-    )
+    """Completed years on ``on`` of a date column: (YYYYMMDD of ``on`` − YYYYMMDD of the date)
+    integer-divided by 10000, as ``Person.age_on`` counts (29 February included). Integer
+    arithmetic: several times cheaper than formatting the date as text for every row."""
+    if connection.vendor == "postgresql":
+        number = (
+            f"(EXTRACT(YEAR FROM {column})::int * 10000 + EXTRACT(MONTH FROM {column})::int * 100"
+            f" + EXTRACT(DAY FROM {column})::int)"
+        )
+    else:
+        number = f"CAST(strftime('%%Y%%m%%d', {column}) AS INTEGER)"
+    return f"(({on:%Y%m%d} - {number}) / 10000)"
 
 
 def _json(param: str = "%s") -> str:
     return f"CAST({param} AS jsonb)" if connection.vendor == "postgresql" else param
 
 
-def _id_valid_sql(column: str) -> str:
-    """Length, digits, check digit (GB 11643) and a real birth date, as one SQL expression.
-    CASE guarantees the casts run only on numbers that are 17 digits and a digit or X."""
-    n = f"UPPER({column})"
+def _id_value_sql(column: str) -> str:
+    """The first 17 characters of an identity number as an integer, NULL unless the number has
+    18 characters of which the first 17 are digits. Computed once per row (in a subquery), so the
+    check digit and the date below are integer arithmetic, not 17 string slices each."""
     if connection.vendor == "postgresql":
-        shape = f"{n} ~ '^[0-9]{{17}}[0-9X]$'"
+        digits = f"translate(left({column}, 17), '0123456789', '') = ''"
+        cast = f"CAST(left({column}, 17) AS BIGINT)"
     else:
-        shape = f"length({column}) = 18 AND {n} GLOB '{'[0-9]' * 17}[0-9X]'"
-    total = " + ".join(
-        f"CAST(substr({n}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(ID_WEIGHTS)
+        digits = f"NOT substr({column}, 1, 17) GLOB '*[^0-9]*'"
+        cast = f"CAST(substr({column}, 1, 17) AS INTEGER)"
+    return f"CASE WHEN length({column}) = 18 AND {digits} THEN {cast} END"
+
+
+def _id_valid_sql(value: str, column: str) -> str:
+    """Check digit (GB 11643: weights 2^(17-i) mod 11) and a real birth date, given the integer
+    ``value`` of ``_id_value_sql`` and the number ``column`` (for its last character)."""
+
+    def digit(i: int) -> str:  # the i-th of the 17 digits, from the left
+        return f"(({value} / {10 ** (16 - i)}) %% 10)"
+
+    total = " + ".join(f"{digit(i)} * {w}" for i, w in enumerate(ID_WEIGHTS))
+    y, m, d = (
+        f"(({value} / 10000000) %% 10000)",
+        f"(({value} / 100000) %% 100)",
+        (f"(({value} / 1000) %% 100)"),
     )
-    check = (
-        f"CASE (12 - (({total}) %% 11)) %% 11 WHEN 10 THEN 'X' "
-        f"ELSE CAST((12 - (({total}) %% 11)) %% 11 AS TEXT) END"
-    )
-    y, m, d = (f"CAST(substr({n}, {a}, {b}) AS INTEGER)" for a, b in ((7, 4), (11, 2), (13, 2)))
     days = (
         f"CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN "
         f"(CASE WHEN ({y} %% 4 = 0 AND {y} %% 100 <> 0) OR {y} %% 400 = 0 THEN 29 ELSE 28 END) "
         f"ELSE 31 END"
     )
     return (
-        f"(CASE WHEN {shape} THEN ({check} = substr({n}, 18, 1) "
-        f"AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {days}) ELSE FALSE END)"
+        f"(CASE WHEN {value} IS NULL THEN FALSE ELSE ("
+        f"substr('10X98765432', CAST(({total}) %% 11 + 1 AS INTEGER), 1) "
+        f"= UPPER(substr({column}, 18, 1)) "
+        f"AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {days}) END)"
+    )
+
+
+def _with_id_value(person_table: str) -> str:
+    """The persons with ``v`` = ``_id_value_sql``; OFFSET 0 keeps PostgreSQL from inlining the
+    subquery (which would compute ``v`` again for every use)."""
+    offset = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
+    return (
+        f"(SELECT p.id, p.name, p.household_id, p.path, p.id_number, "
+        f"{_id_value_sql('p.id_number')} AS v FROM {person_table} p WHERE p.path LIKE %s {offset})"
     )
 
 
@@ -331,10 +351,18 @@ def check_declared(ctx: Context) -> None:
 
 
 def _person_insert(
-    ctx: Context, code: str, message: tuple[str, list], where: tuple[str, list]
+    ctx: Context,
+    code: str,
+    message: tuple[str, list],
+    where: tuple[str, list],
+    *,
+    with_id_value: bool = False,
 ) -> None:
     """Insert one finding per person of the unit matching ``where``, in one statement."""
     person, hh, site = Person._meta.db_table, Household._meta.db_table, Site._meta.db_table
+    source_params = []
+    if with_id_value:
+        person, source_params = _with_id_value(person), [ctx.like]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {QualityFinding._meta.db_table} ({FINDING_COLUMNS})
@@ -343,7 +371,18 @@ def _person_insert(
                 FROM {person} p JOIN {hh} h ON h.id = p.household_id
                 LEFT JOIN {site} s ON s.id = h.site_id
                 WHERE p.path LIKE %s AND {where[0]}""",
-            [ctx.run.pk, code, RANK[code], "（户 ", "）", *message[1], "{}", ctx.like, *where[1]],
+            [
+                ctx.run.pk,
+                code,
+                RANK[code],
+                "（户 ",
+                "）",
+                *message[1],
+                "{}",
+                *source_params,
+                ctx.like,
+                *where[1],
+            ],
         )
 
 
@@ -385,24 +424,37 @@ def check_ids(ctx: Context) -> None:
     region code was not in use in the birth year (genuine after late registration, so worded
     as 请核实), judged once per distinct (region, year) pair, not per person."""
     _person_insert(
-        ctx, "id", ("%s", ["身份证号校验不通过"]), (f"NOT {_id_valid_sql('p.id_number')}", [])
+        ctx,
+        "id",
+        ("%s", ["身份证号校验不通过"]),
+        (f"NOT {_id_valid_sql('p.v', 'p.id_number')}", []),
+        with_id_value=True,
     )
     person = Person._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT DISTINCT substr(p.id_number, 1, 10) FROM {person} p
-                WHERE p.path LIKE %s AND {_id_valid_sql("p.id_number")}""",
+            f"""SELECT substr(p.id_number, 1, 10) FROM {person} p WHERE p.path LIKE %s
+                GROUP BY substr(p.id_number, 1, 10)""",
             [ctx.like],
         )
         pairs = [row[0] for row in cursor.fetchall()]
-    unknown = [pair for pair in pairs if not region_in_use(pair[:6], int(pair[6:10]))]
+    unknown = [
+        pair
+        for pair in pairs
+        if len(pair) == 10 and pair.isdigit() and not region_in_use(pair[:6], int(pair[6:10]))
+    ]
     for start in range(0, len(unknown), 500):
         chunk = unknown[start : start + 500]
         _person_insert(
             ctx,
             "id",
             ("%s", ["行政区划代码在出生年份尚未启用（可能是补登或换发的号码，请核实）"]),
-            (f"substr(p.id_number, 1, 10) IN ({', '.join(['%s'] * len(chunk))})", chunk),
+            (
+                f"substr(p.id_number, 1, 10) IN ({', '.join(['%s'] * len(chunk))}) "
+                f"AND {_id_valid_sql('p.v', 'p.id_number')}",
+                chunk,
+            ),
+            with_id_value=True,
         )
 
 

@@ -154,7 +154,8 @@ def test_identity_rule_in_sql_matches_stdnum(db):
     with connection.cursor() as cursor:
         for number in samples:
             cursor.execute(
-                f"SELECT {quality._id_valid_sql('n')} FROM (SELECT CAST(%s AS TEXT) AS n) t",
+                f"SELECT {quality._id_valid_sql('t.v', 't.n')} FROM (SELECT n, "
+                f"{quality._id_value_sql('n')} AS v FROM (SELECT CAST(%s AS TEXT) AS n) u) t",
                 [number],
             )
             assert bool(cursor.fetchone()[0]) == stdnum_ok(number), number
