@@ -98,18 +98,16 @@ def _id_value_sql(column: str) -> str:
 
 
 def _id_valid_sql(value: str, column: str) -> str:
-    """Check digit (GB 11643: weights 2^(17-i) mod 11) and a real birth date, given the integer
+    """Check digit (GB 11643: digit i, from 0, weighs 2^(17-i) mod 11) and a real birth date, given the integer
     ``value`` of ``_id_value_sql`` and the number ``column`` (for its last character)."""
 
     def digit(i: int) -> str:  # the i-th of the 17 digits, from the left
         return f"(({value} / {10 ** (16 - i)}) %% 10)"
 
     total = " + ".join(f"{digit(i)} * {w}" for i, w in enumerate(ID_WEIGHTS))
-    y, m, d = (
-        f"(({value} / 10000000) %% 10000)",
-        f"(({value} / 100000) %% 100)",
-        (f"(({value} / 1000) %% 100)"),
-    )
+    y = f"(({value} / 10000000) %% 10000)"
+    m = f"(({value} / 100000) %% 100)"
+    d = f"(({value} / 1000) %% 100)"
     days = (
         f"CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN "
         f"(CASE WHEN ({y} %% 4 = 0 AND {y} %% 100 <> 0) OR {y} %% 400 = 0 THEN 29 ELSE 28 END) "
@@ -178,10 +176,11 @@ def counted_by_site(site_paths: list[str], on: date) -> dict[str, SiteCounts]:
     hh, person = Household._meta.db_table, Person._meta.db_table
     lifted = choices.Category.LIFTED
     labour = tuple(sorted(choices.WITH_LABOUR))
-    marks = ", ".join(["%s"] * len(ids))
     labour_marks = ", ".join(["%s"] * len(labour))
-    site_filter = f"h.site_id IN ({marks})"
-    site_ids = list(ids)
+    if connection.vendor == "postgresql":  # one array parameter, however many sites
+        site_filter, site_ids = "h.site_id = ANY(%s)", [list(ids)]
+    else:
+        site_filter, site_ids = f"h.site_id IN ({', '.join(['%s'] * len(ids))})", list(ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT h.site_id, h.category = %s, COUNT(*),
@@ -334,9 +333,9 @@ def check_declared(ctx: Context) -> None:
     for profile in profiles:
         by_day[profile.declared_on or ctx.today].append(profile)
     findings = []
-    for on, group in by_day.items():
-        counted = counted_by_site([p.site.path for p in group], on)
-        for profile in group:
+    for on, dated in by_day.items():
+        counted = counted_by_site([p.site.path for p in dated], on)
+        for profile in dated:
             site = profile.site
             common = {"site_id": site.pk, "path": site.path, "place": site.name}
             for subject, message in declared_gaps(profile, counted[site.path]):
@@ -575,7 +574,7 @@ CHECK_STEPS = (
 
 def _unit_name(path: str) -> str:
     if not path:
-        return "全部"
+        return "全部单位"
     from anju.orgs.models import NODE_MODELS
 
     key = path.rstrip("/").split("/")[-1]
