@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 
 from anju.core.scope import home_path, scope_paths
@@ -704,13 +704,19 @@ def _ancestors(path: str) -> list[str]:
 
 
 def runs_for(user, node=None) -> dict:
-    """The last finished run covering the unit (or inside it) and a run under way there."""
+    """The run whose time the page shows: the last finished run over the unit or a unit above it
+    (it covered all the rows shown), else the last one inside it; and a run under way there."""
     path = node.path if node is not None else home_path(user)
-    near = Q(unit_path__in=_ancestors(path)) | Q(unit_path__startswith=path)
-    runs = QualityRun.objects.filter(near)
-    last = runs.filter(status=QualityRun.Status.DONE).order_by("-finished_at", "-id").first()
+    above = _ancestors(path)
+    near = QualityRun.objects.filter(Q(unit_path__in=above) | Q(unit_path__startswith=path))
+    covering_first = Case(When(unit_path__in=above, then=Value(0)), default=Value(1))
+    last = (
+        near.filter(status=QualityRun.Status.DONE)
+        .order_by(covering_first, "-finished_at", "-id")
+        .first()
+    )
     pending = (
-        runs.filter(status__in=[QualityRun.Status.QUEUED, QualityRun.Status.RUNNING])
+        near.filter(status__in=[QualityRun.Status.QUEUED, QualityRun.Status.RUNNING])
         .order_by("-created_at")
         .first()
     )

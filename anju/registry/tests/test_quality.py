@@ -346,6 +346,11 @@ def test_a_rerun_replaces_the_findings_of_its_subtree_only(world):
     assert town.counts["skill"] == 0 and town.unit_name == "甲镇"
     left = QualityFinding.objects.get()
     assert (left.person_id, left.run_id) == (b_head.pk, again.pk)
+    # Town 甲's page shows the town's own run; town 乙's the run over everything.
+    assert quality.runs_for(world.users["town_staff"])["last"] == town
+    assert quality.runs_for(world.users["b_town_staff"])["last"] == again
+    quality.check_now(world.a.site.path, today=TODAY)  # a smaller run inside does not replace it
+    assert quality.runs_for(world.users["town_staff"])["last"] == town
 
 
 def test_a_failing_run_is_marked_failed_and_the_old_findings_stay(world, monkeypatch):
