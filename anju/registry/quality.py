@@ -485,19 +485,29 @@ def region_in_use(code: str, year: int) -> bool:
 
 
 def check_duplicates(ctx: Context) -> None:
-    """The same name and birth date in another household, anywhere on the platform: each person
-    of the unit probes the (name, birth_date) index (an EXISTS per row, no self-join over the
-    table); only the few persons found are read back to name the other households."""
+    """The same name and birth date in another household, anywhere on the platform.
+
+    For a unit, each of its persons probes the (name, birth_date, household) index once (a
+    LATERAL … LIMIT 1 keeps PostgreSQL from turning it into a hash join over the whole table):
+    linear in the unit's persons, logarithmic in the table. Over everything, the same EXISTS
+    becomes one hash semi-join, linear in the table. Only the few persons found are read back
+    to name the other households."""
     person, hh, site = Person._meta.db_table, Household._meta.db_table, Site._meta.db_table
+    probe = (
+        f"SELECT 1 FROM {person} q WHERE q.name = p.name AND q.birth_date = p.birth_date"
+        f" AND q.household_id <> p.household_id"
+    )
+    if ctx.prefix and connection.vendor == "postgresql":
+        join, where = f"CROSS JOIN LATERAL ({probe} LIMIT 1) d", ""
+    else:
+        join, where = "", f"AND EXISTS ({probe})"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT p.id, p.name, p.birth_date, p.household_id, p.path, h.number, h.site_id,
                        COALESCE(s.name, '')
-                FROM {person} p JOIN {hh} h ON h.id = p.household_id
+                FROM {person} p {join} JOIN {hh} h ON h.id = p.household_id
                 LEFT JOIN {site} s ON s.id = h.site_id
-                WHERE p.path LIKE %s AND EXISTS (
-                    SELECT 1 FROM {person} q WHERE q.name = p.name
-                    AND q.birth_date = p.birth_date AND q.household_id <> p.household_id)""",
+                WHERE p.path LIKE %s {where}""",
             [ctx.like],
         )
         found = cursor.fetchall()

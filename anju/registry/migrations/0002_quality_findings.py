@@ -88,7 +88,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="person",
-            index=models.Index(fields=["name", "birth_date"], name="registry_person_name_birth"),
+            index=models.Index(
+                fields=["name", "birth_date", "household"], name="registry_person_name_birth"
+            ),
         ),
         migrations.AddField(
             model_name="qualityfinding",

@@ -451,3 +451,16 @@ def test_moving_a_site_moves_its_findings(world):
     assert household.path.startswith(world.a.unit.path) and "u" + str(world.a.community.pk) not in (
         household.path
     )
+
+
+def test_a_unit_run_finds_duplicates_outside_the_unit(world):
+    """A town's run probes the index for each of its persons: the other household may be
+    anywhere on the platform; the finding belongs to the town's person."""
+    _spoil(world)
+    run = quality.check_now(world.a.unit.path, today=TODAY)
+    assert run.counts["duplicate"] == 1
+    finding = QualityFinding.objects.get(code="duplicate")
+    assert finding.household_id == world.a.household.pk
+    assert finding.details["others"] == [
+        {"id": world.b.household.pk, "number": "乙001", "path": world.b.household.path}
+    ]
