@@ -13,6 +13,7 @@ Pages, the export and the API only read the stored findings, scoped through ``vi
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -181,6 +182,14 @@ def counted_by_site(site_paths: list[str], on: date) -> dict[str, SiteCounts]:
         site_filter, site_ids = "h.site_id = ANY(%s)", [list(ids)]
     else:
         site_filter, site_ids = f"h.site_id IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    # Every row of a site lies under the site's path: the sites' common ancestor bounds the scan
+    # to its subtree (the path index), so one site's figures never read the whole table.
+    common = os.path.commonprefix(list(ids.values()))
+    common = common[: common.rfind("/") + 1]
+    site_filter = f"h.path LIKE %s AND {site_filter}"
+    site_ids = [common + "%", *site_ids]
+    person_filter = f"p.path LIKE %s AND {site_filter}"
+    person_ids = [common + "%", *site_ids]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT h.site_id, h.category = %s, COUNT(*),
@@ -206,8 +215,8 @@ def counted_by_site(site_paths: list[str], on: date) -> dict[str, SiteCounts]:
                        SUM(CASE WHEN {is_labour} THEN 1 ELSE 0 END),
                        COUNT(DISTINCT CASE WHEN {is_labour} THEN p.household_id END)
                 FROM {person} p JOIN {hh} h ON h.id = p.household_id
-                WHERE {site_filter} GROUP BY 1, 2""",
-            [lifted, *labour, *labour, *site_ids],
+                WHERE {person_filter} GROUP BY 1, 2""",
+            [lifted, *labour, *labour, *person_ids],
         )
         for site_id, is_lifted, n, safety, labour_n, labour_hh in cursor.fetchall():
             counts = out[ids[site_id]]
@@ -220,8 +229,8 @@ def counted_by_site(site_paths: list[str], on: date) -> dict[str, SiteCounts]:
         cursor.execute(
             f"""SELECT h.site_id, {_age_sql("p.birth_date", on)}, COUNT(*)
                 FROM {person} p JOIN {hh} h ON h.id = p.household_id
-                WHERE h.category = %s AND {site_filter} GROUP BY 1, 2""",
-            [lifted, *site_ids],
+                WHERE h.category = %s AND {person_filter} GROUP BY 1, 2""",
+            [lifted, *person_ids],
         )
         for site_id, age, n in cursor.fetchall():
             out[ids[site_id]].lifted_ages[age] += n
@@ -230,8 +239,8 @@ def counted_by_site(site_paths: list[str], on: date) -> dict[str, SiteCounts]:
                        CASE WHEN {is_labour} AND p.schooling IN ('', %s) THEN 1 ELSE 0 END,
                        COUNT(*)
                 FROM {person} p JOIN {hh} h ON h.id = p.household_id
-                WHERE h.category = %s AND {site_filter} GROUP BY 1, 2, 3""",
-            [*labour, choices.NOT_IN_SCHOOL, lifted, *site_ids],
+                WHERE h.category = %s AND {person_filter} GROUP BY 1, 2, 3""",
+            [*labour, choices.NOT_IN_SCHOOL, lifted, *person_ids],
         )
         for site_id, education, in_labour, n in cursor.fetchall():
             counts = out[ids[site_id]]
@@ -484,20 +493,42 @@ def region_in_use(code: str, year: int) -> bool:
     return any((a is None or year >= a) and (b is None or year <= b) for a, b in spans)
 
 
+# An index probe costs about ten times a row of a hash join (measured: bench/quality_checks.py),
+# so units under a tenth of the persons probe, larger ones hash.
+PROBE_SHARE = 10
+
+
+def _small_share(ctx: Context) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = CAST(%s AS regclass)",
+            [Person._meta.db_table],
+        )
+        row = cursor.fetchone()
+        total = row[0] if row else -1
+        if total <= 0:  # never analysed: a small table, either way is quick
+            return True
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {Person._meta.db_table} WHERE path LIKE %s", [ctx.like]
+        )
+        return cursor.fetchone()[0] * PROBE_SHARE < total
+
+
 def check_duplicates(ctx: Context) -> None:
     """The same name and birth date in another household, anywhere on the platform.
 
-    For a unit, each of its persons probes the (name, birth_date, household) index once (a
-    LATERAL … LIMIT 1 keeps PostgreSQL from turning it into a hash join over the whole table):
-    linear in the unit's persons, logarithmic in the table. Over everything, the same EXISTS
-    becomes one hash semi-join, linear in the table. Only the few persons found are read back
-    to name the other households."""
+    For a unit holding a small share of the persons, each of its persons probes the (name,
+    birth_date, household) index once (a LATERAL … LIMIT 1 keeps PostgreSQL from turning it into
+    a hash join over the whole table): linear in the unit's persons, logarithmic in the table.
+    For a large share (or everything), the same EXISTS becomes one hash semi-join, linear in the
+    table, which then is at most PROBE_SHARE times the unit. Only the few persons found are read
+    back to name the other households."""
     person, hh, site = Person._meta.db_table, Household._meta.db_table, Site._meta.db_table
     probe = (
         f"SELECT 1 FROM {person} q WHERE q.name = p.name AND q.birth_date = p.birth_date"
         f" AND q.household_id <> p.household_id"
     )
-    if ctx.prefix and connection.vendor == "postgresql":
+    if ctx.prefix and connection.vendor == "postgresql" and _small_share(ctx):
         join, where = f"CROSS JOIN LATERAL ({probe} LIMIT 1) d", ""
     else:
         join, where = "", f"AND EXISTS ({probe})"
