@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -248,20 +250,40 @@ class RegistryReportViewSet(viewsets.ViewSet):
         response.data["totals"] = selectors.site_totals(request.user)
         return response
 
-    @extend_schema(parameters=[OpenApiParameter("node", str)], responses={200: dict})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("node", str, description="单位键，如 u12、s3；不填为全部管辖范围"),
+            OpenApiParameter("check", str, description="检查项代码，如 head、duplicate"),
+            OpenApiParameter("page", int, description="页码，每页 100 条"),
+        ],
+        responses={200: dict},
+    )
     @action(detail=False, methods=["get"])
     def quality(self, request):
+        """后台数据质量检查的结果（检查时间、各检查项条数、问题清单，分页）。"""
+        access.require(request.user, "registry", "read")
         node = self._node(request) if request.query_params.get("node") else None
-        issues = quality.run_checks(request.user, node=node)
+        code = request.query_params.get("check", "")
+        if code and code not in quality.CHECKS:
+            raise ValidationError({"check": f"检查项只能是：{'、'.join(quality.CHECKS)}。"})
+        counts = quality.counts(quality.findings(request.user, node=node))
+        page = Paginator(quality.findings(request.user, node=node, code=code), 100).get_page(
+            request.query_params.get("page")
+        )
+        runs = quality.runs_for(request.user, node)
+        last, pending = runs["last"], runs["pending"]
         return Response(
-            [
-                {
-                    "check": i.check,
-                    "check_label": quality.CHECKS[i.check],
-                    "place": i.place,
-                    "subject": i.subject,
-                    "detail": i.detail,
-                }
-                for i in issues
-            ]
+            {
+                "checked_at": timezone.localtime(last.finished_at).isoformat() if last else None,
+                "checked_unit": last.unit_name if last else None,
+                "pending": pending.get_status_display() if pending else None,
+                "count": sum(counts.values()),
+                "counts": [
+                    {"check": c, "check_label": label, "count": counts[c]}
+                    for c, label in quality.CHECKS.items()
+                ],
+                "page": page.number,
+                "pages": page.paginator.num_pages,
+                "results": quality.present(request.user, page),
+            }
         )

@@ -220,6 +220,11 @@ class Person(models.Model):
             models.Index(fields=["name"], name="registry_person_name"),
             # The boundary-month correction of the age roll-ups reads persons by birth date.
             models.Index(fields=["birth_date", "path"], name="registry_person_birth"),
+            # Duplicate detection probes (name, birth date) for each person of a unit; with the
+            # household in the index the probe never reads the table (quality.py).
+            models.Index(
+                fields=["name", "birth_date", "household"], name="registry_person_name_birth"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -322,7 +327,97 @@ class ImportBatch(models.Model):
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
 
 
-for _model in (Household, Person, ImportBatch):
+class QualityRun(models.Model):
+    """One run of the data quality checks over a unit's subtree ("" = the whole platform)."""
+
+    scope_path_field = "unit_path"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "检查中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    unit_path = models.CharField(max_length=255, blank=True, default="")
+    unit_name = models.CharField("检查范围", max_length=100, blank=True, default="")
+    reason = models.CharField("触发方式", max_length=20, blank=True, default="")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One queued or running run per unit: a double click cannot enqueue twice.
+            models.UniqueConstraint(
+                fields=["unit_path"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="registry_quality_one_active_run",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_name or '全部'} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class QualityFinding(models.Model):
+    """One problem a run found. The texts are written at run time, so the page needs no joins;
+    the references are plain ids (no constraint), so deleting a person never touches findings."""
+
+    scope_path_field = "path"
+
+    run = models.ForeignKey(QualityRun, on_delete=models.CASCADE, related_name="findings")
+    code = models.CharField("检查项", max_length=12)
+    rank = models.PositiveSmallIntegerField(default=0)
+    site = models.ForeignKey(
+        Site, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    household = models.ForeignKey(
+        Household, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    path = models.CharField(max_length=255, default="")
+    place = models.CharField("安置点", max_length=100, blank=True, default="")
+    subject = models.CharField("对象", max_length=200, blank=True, default="")
+    message = models.TextField("说明")
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rank", "path", "id"]
+        indexes = [
+            models.Index(
+                fields=["path"], name="registry_finding_path", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["code", "path"], name="registry_finding_code_path"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}：{self.message}"
+
+    @property
+    def url(self) -> str:
+        if self.person_id:
+            return f"/registry/persons/{self.person_id}/"
+        if self.household_id:
+            return f"/registry/households/{self.household_id}/"
+        if self.site_id:
+            return f"/registry/sites/{self.site_id}/"
+        return ""
+
+
+for _model in (Household, Person, ImportBatch, QualityRun, QualityFinding):
     paths.register(_model, _model.scope_path_field)
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("sites/<int:pk>/edit/", views.site_profile_edit, name="site-profile-edit"),
     path("summary/<str:key>/", views.summary_page, name="summary"),
     path("quality/", views.quality_page, name="quality"),
+    path("quality/rerun/", views.quality_rerun, name="quality-rerun"),
     path("import/", views.import_page, name="import"),
     path("import/<int:pk>/", views.import_batch, name="import-batch"),
     path("import/<int:pk>/errors.xlsx", views.import_errors, name="import-errors"),

@@ -261,7 +261,7 @@ def site_profile(request, pk):
             "dwellings": profile.dwelling_types.all() if profile else [],
             "crumbs": trail(request.user, site.path),
             "writable": access.allows(request.user, "registry", "write"),
-            "issues": quality.run_checks(request.user, node=site)[:50],
+            "issues": quality.present(request.user, quality.findings(request.user, node=site)[:50]),
         },
     )
 
@@ -323,33 +323,103 @@ def summary_page(request, key):
     )
 
 
+QUALITY_PAGE_SIZE = 100
+QUALITY_SECTION_SIZE = 50
+
+
+def _quality_node(request):
+    key = request.GET.get("node", "")
+    if not key:
+        return None
+    node = node_by_key(request.user, key)
+    if node is None:
+        raise Http404("单位不存在或不在您的管辖范围内。")
+    return node
+
+
 def quality_page(request):
+    """The stored findings of the background checks (quality.py), scoped to the user."""
     access.require(request.user, "registry", "read")
-    node = (
-        node_by_key(request.user, request.GET.get("node", "")) if request.GET.get("node") else None
-    )
-    issues = quality.run_checks(request.user, node=node)
+    node = _quality_node(request)
+    code = request.GET.get("check", "")
+    code = code if code in quality.CHECKS else ""
+    rows = quality.findings(request.user, node=node, code=code)
     if request.GET.get("export") == "xlsx":
         audit.record_export(
             request.user,
             what="数据质量检查",
-            rows=len(issues),
+            rows=rows.count(),
             unit_path=node.path if node else home_path(request.user),
         )
         return xlsx_response(
             "数据质量检查.xlsx",
             "数据质量检查",
             ["检查项", "安置点", "对象", "说明"],
-            [[quality.CHECKS[i.check], i.place, i.subject, i.detail] for i in issues],
+            (
+                [i["check_label"], i["place"], i["subject"], i["detail"]]
+                for chunk in _chunks(rows.iterator(2000), 2000)
+                for i in quality.present(request.user, chunk)
+            ),
         )
-    groups = [
-        (label, [i for i in issues if i.check == code]) for code, label in quality.CHECKS.items()
-    ]
+    counts = quality.counts(quality.findings(request.user, node=node))
+    page = None
+    if code:
+        page = Paginator(rows, QUALITY_PAGE_SIZE).get_page(request.GET.get("page"))
+        groups = [(code, quality.CHECKS[code], counts[code], quality.present(request.user, page))]
+    else:
+        groups = [
+            (
+                c,
+                label,
+                counts[c],
+                # One query per check whatever it holds, so the page's query count is fixed.
+                quality.present(request.user, rows.filter(code=c)[:QUALITY_SECTION_SIZE]),
+            )
+            for c, label in quality.CHECKS.items()
+        ]
     return render(
         request,
         "registry/quality.html",
-        {"groups": groups, "count": len(issues), "node": node, "title": "数据质量检查"},
+        {
+            "groups": groups,
+            "count": sum(counts.values()),
+            "node": node,
+            "code": code,
+            "page": page,
+            "section_size": QUALITY_SECTION_SIZE,
+            "runs": quality.runs_for(request.user, node),
+            "title": "数据质量检查",
+        },
     )
+
+
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@require_POST
+def quality_rerun(request):
+    """重新检查: queue a run for the user's unit, once (a second click while it is queued or
+    running says so instead of queueing again)."""
+    access.require(request.user, "registry", "read")
+    run, created = quality.enqueue(home_path(request.user), reason="manual", user=request.user)
+    if created:
+        messages.success(
+            request, f"已提交「{run.unit_name}」的数据质量检查，完成后刷新本页即可看到结果。"
+        )
+    else:
+        messages.info(
+            request,
+            f"「{run.unit_name}」的数据质量检查正在进行（{run.get_status_display()}），请稍后刷新本页。",
+        )
+    return redirect("registry:quality")
 
 
 # Import and template -------------------------------------------------------------------------

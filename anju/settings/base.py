@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("ANJU_VAR_DIR", BASE_DIR / "var"))
@@ -184,6 +185,18 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BEAT_SCHEDULE = {
+    # 数据质量检查: every night over everything (anju/registry/tasks.py).
+    "registry-quality-nightly": {
+        "task": "registry.quality_nightly",
+        "schedule": crontab(minute=30, hour=2),
+    },
+    # Uploads whose worker died end failed, their files removed (anju/registry/services.py).
+    "registry-fail-stale-imports": {
+        "task": "registry.fail_stale_imports",
+        "schedule": crontab(minute="*/10"),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

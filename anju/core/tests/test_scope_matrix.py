@@ -71,6 +71,8 @@ def _details(world):
         (f"/api/households/{b.household.pk}/", "registry"),
         (f"/api/persons/{b_person.pk}/", "registry"),
         (f"/api/registry/summary/?node={b.site.key}", "registry"),
+        (f"/registry/quality/?node={b.site.key}", "registry"),
+        (f"/api/registry/quality/?node={b.site.key}", "registry"),
         (f"/registry/households/{b.household.pk}/edit/", "registry", "write"),
         (f"/registry/persons/{b_person.pk}/move/", "registry", "write"),
         (f"/accounts/users/{b_user.pk}/edit/", "accounts", "write"),
@@ -189,3 +191,31 @@ def test_building_head_sees_only_own_building(world, client_for):
     assert client.get(f"/orgs/sites/{world.a.site.pk}/").status_code == 404
     assert client.get(f"/orgs/buildings/{world.a.building.pk}/").status_code == 200
     assert client.get("/api/sites/").json()["count"] == 0
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_quality_findings_never_show_the_other_town(world, client_for, role):
+    """The stored findings of a run over both towns: page, export and API show town 甲's
+    finding to whoever may read the registry there, and never town 乙's."""
+    from anju.registry import quality, services
+
+    for town in (world.a, world.b):
+        head = town.household.members.get(relation="户主")
+        services.update_person(None, head, labour_skill="")
+    assert quality.check_now().counts["skill"] == 2
+    user = world.users[role]
+    client = client_for(user)
+    urls = ["/registry/quality/", "/registry/quality/?check=skill", "/api/registry/quality/"]
+    for url in urls + ["/registry/quality/?export=xlsx"]:
+        response = client.get(url)
+        if not access.allows(user, "registry"):
+            assert response.status_code == 403, url
+            continue
+        assert response.status_code == 200, url
+        if url.endswith("xlsx"):
+            book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+            text = " ".join(str(c) for row in book.active.iter_rows(values_only=True) for c in row)
+        else:
+            text = response.content.decode()
+        assert "乙" not in text, f"{role} sees town 乙 at {url}"
+        assert "甲户主（户 甲001）" in text, f"{role} misses its own finding at {url}"

@@ -22,11 +22,10 @@ def test_moving_a_site_moves_its_subtree(world):
     services.update_node(None, site, admin_unit=b.community)
     site.refresh_from_db()
     assert site.path == f"{b.community.path}s{site.pk}/"
-    for model in (Grid, Building, Position):
-        for row in model.objects.filter(
-            pk__in=[world.a.grid.pk, world.a.building.pk, world.a.position.pk]
-        ):
-            assert row.path.startswith(site.path)
+    # Each model by its own row's pk: a mixed pk list can match town 乙's rows by coincidence.
+    for model, pk in ((Grid, world.a.grid.pk), (Building, world.a.building.pk)):
+        assert model.objects.get(pk=pk).path.startswith(site.path)
+    assert Position.objects.get(pk=world.a.position.pk).path.startswith(site.path)
     assert Building.objects.get(pk=world.a.building.pk).path.startswith(b.unit.path)
     # The policy value of town 甲 stays where it was.
     assert ParameterValue.objects.get(pk=world.a.policy_value.pk).path == world.a.unit.path

@@ -11,6 +11,7 @@ from anju.accounts.models import User
 from anju.core import demo
 from anju.orgs.models import Site
 from anju.registry.demo import AS_OF
+from anju.registry.quality import check_now
 from anju.registry.summary import for_node
 
 # site: (households, persons, lifted households, lifted persons, age bands (A: <18/18–60/>60,
@@ -89,6 +90,7 @@ SEED = {
 @pytest.fixture
 def demo_world(db):
     demo.run()
+    check_now()  # as setup_demo does: the quality page reads stored findings
     return User.objects.get(username="admin")
 
 

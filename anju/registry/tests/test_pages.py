@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from anju.audit.models import AuditLog
 from anju.registry import services
 from anju.registry.models import Household, Person, PersonMove
+from anju.registry.quality import check_now
 
 from .sheets import family, make_id, write_xlsx
 
@@ -184,10 +185,11 @@ def test_summary_page_api_and_export(world, client_for):
 def test_quality_checks_find_missing_heads_and_skills(world, client_for):
     head = world.a.household.members.get(relation="户主")
     services.update_person(None, head, relation="配偶", labour_skill="")
+    check_now()  # the page reads what the background checks stored
     client = client_for(world.users["town_staff"])
     body = client.get("/registry/quality/").content.decode()
-    assert "没有户主" in body and "未填劳动技能" in body
-    rows = client.get("/api/registry/quality/").json()
+    assert "没有户主" in body and "未填劳动技能" in body and "检查时间：" in body
+    rows = client.get("/api/registry/quality/").json()["results"]
     assert {r["check"] for r in rows} >= {"head", "skill"}
 
 
@@ -273,6 +275,7 @@ def test_quality_checks_run_a_fixed_number_of_queries(world, client_for, url):
         declared_persons=9,
         declared_breakdowns={"labour_persons": 4},
     )
+    check_now()
     client = client_for(world.users["town_staff"])
     before = _count(client, url)
     for i in range(4):
@@ -300,4 +303,7 @@ def test_quality_checks_run_a_fixed_number_of_queries(world, client_for, url):
             relation="户主",
             id_number=make_id("19750101", 200 + i * 2),
         )
+        services.update_person(None, household.members.get(), labour_skill="")
+    run = check_now()
+    assert run.counts["conflict"] == 4 and run.counts["skill"] >= 4
     assert _count(client, url) == before

@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from anju.core import demo
@@ -8,3 +9,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         demo.run(self.stdout)
+        call_command("quality", "check", stdout=self.stdout)  # the quality page shows findings
