@@ -16,20 +16,30 @@ from anju.core.api import ModulePermission, ScopedRelationsMixin, ScopedViewSet
 from anju.core.masking import mask_id_number, mask_phone
 from anju.orgs.selectors import node_by_key
 
-from . import quality, services, summary
+from . import quality, selectors, services, summary
+from .choices import HEAD
 from .filters import HouseholdFilter, PersonFilter
 from .models import Household, Person, SiteProfile
+
+UNIT_DESCRIPTION = "单位键：u12（行政单位）、s3（安置点）、g5（网格）、b8（楼栋）"
+UNIT_PARAM = OpenApiParameter("unit", str, required=True, description=UNIT_DESCRIPTION)
+UNIT_PARAM_OPTIONAL = OpenApiParameter("unit", str, description=UNIT_DESCRIPTION)
+NODE_PARAM = OpenApiParameter("node", str, description="同 unit（旧名称，已弃用）", deprecated=True)
 
 
 class HouseholdSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     category_label = serializers.CharField(source="get_category_display", read_only=True)
     site_name = serializers.CharField(source="site.name", read_only=True, default="")
+    head_name = serializers.SerializerMethodField(help_text="户主姓名")
+    size = serializers.SerializerMethodField(help_text="家庭人数")
 
     class Meta:
         model = Household
         fields = [
             "id",
             "number",
+            "head_name",
+            "size",
             "category",
             "category_label",
             "settlement",
@@ -48,6 +58,15 @@ class HouseholdSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "path",
         ]
         read_only_fields = ["path"]
+
+    def get_head_name(self, obj) -> str | None:
+        if hasattr(obj, "head_name"):
+            return obj.head_name
+        head = obj.members.filter(relation=HEAD).order_by("id").first()
+        return head.name if head else None
+
+    def get_size(self, obj) -> int:
+        return obj.size if hasattr(obj, "size") else obj.members.count()
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -114,6 +133,9 @@ class HouseholdViewSet(
     filterset_class = HouseholdFilter
     related = ("site", "building", "destination")
     ordering = ["path", "number"]
+
+    def get_queryset(self):
+        return selectors.with_head_and_size(super().get_queryset())
 
     def perform_create(self, serializer):
         serializer.instance = services.create_household(
@@ -186,17 +208,24 @@ class RegistryReportViewSet(viewsets.ViewSet):
     module = "registry"
     permission_classes = [ModulePermission]
 
+    @staticmethod
+    def _unit_key(request) -> str:
+        # ``unit`` everywhere in the API; ``node`` was this endpoint's old name and still works.
+        return request.query_params.get("unit") or request.query_params.get("node") or ""
+
     def _node(self, request):
-        node = node_by_key(request.user, request.query_params.get("node", ""))
+        key = self._unit_key(request)
+        if not key:
+            raise ValidationError({"unit": "请提供单位 unit，如 u12（行政单位）、s3（安置点）。"})
+        node = node_by_key(request.user, key)
         if node is None:
             raise NotFound("单位不存在或不在您的管辖范围内。")
         return node
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "node", str, required=True, description="单位键，如 u12（行政单位）、s3（安置点）"
-            ),
+            UNIT_PARAM,
+            NODE_PARAM,
             OpenApiParameter("on", str, description="统计日期 YYYY-MM-DD"),
             OpenApiParameter("category", str, description="lifted 或 co_relocated"),
         ],
@@ -216,10 +245,10 @@ class RegistryReportViewSet(viewsets.ViewSet):
         result = summary.for_node(request.user, node, on=on, category=category)
         return Response({"node": node.name, **result.as_dict()})
 
-    @extend_schema(parameters=[OpenApiParameter("node", str)], responses={200: dict})
+    @extend_schema(parameters=[UNIT_PARAM_OPTIONAL, NODE_PARAM], responses={200: dict})
     @action(detail=False, methods=["get"])
     def quality(self, request):
-        node = self._node(request) if request.query_params.get("node") else None
+        node = self._node(request) if self._unit_key(request) else None
         issues = quality.run_checks(request.user, node=node)
         return Response(
             [

@@ -18,7 +18,7 @@ from anju.core.breadcrumbs import trail
 from anju.core.forms import bootstrapify
 from anju.core.masking import mask_id_number
 from anju.core.pages import ledger_page, service_form
-from anju.core.scope import home_path
+from anju.core.scope import covers, home_path
 from anju.core.xlsx import xlsx_response
 from anju.orgs.selectors import node_by_key, served_nodes
 
@@ -33,7 +33,9 @@ def _reveal_allowed(request) -> bool:
 
 def household_list(request):
     access.require(request.user, "registry", "read")
-    rows = selectors.households(request.user).order_by("path", "number")
+    rows = selectors.with_head_and_size(selectors.households(request.user)).order_by(
+        "path", "number"
+    )
     fs = HouseholdFilter(request.GET, queryset=rows, request=request)
     reveal = _reveal_allowed(request)
 
@@ -207,8 +209,13 @@ def site_list(request):
 
 def site_profile(request, pk):
     access.require(request.user, "registry", "read")
-    site = get_object_or_404(selectors.sites_with_counts(request.user), pk=pk)
+    site = selectors.profile_site(request.user, pk)
+    if site is None:
+        raise Http404("安置点不存在或不在您的管辖范围内。")
     profile = getattr(site, "profile", None)
+    # A grid worker or building head reads their site's profile; the registry figures beside
+    # it stay those of their own grid or building.
+    whole_site = covers(request.user, site.path)
     counted = summary.for_node(request.user, site, on=timezone.localdate())
     return render(
         request,
@@ -217,10 +224,11 @@ def site_profile(request, pk):
             "site": site,
             "profile": profile,
             "counted": counted,
+            "whole_site": whole_site,
             "dwellings": profile.dwelling_types.all() if profile else [],
             "crumbs": trail(request.user, site.path),
-            "writable": access.allows(request.user, "registry", "write"),
-            "issues": quality.run_checks(request.user, node=site)[:50],
+            "writable": whole_site and access.allows(request.user, "registry", "write"),
+            "issues": quality.run_checks(request.user, node=site)[:50] if whole_site else [],
         },
     )
 
