@@ -17,6 +17,7 @@ EXTRA_LABELS = {
     "password": "密码",
     "household": "所在户",
     "county": "所属县",
+    "is_active": "启用",
 }
 TYPE_LABELS = {"export": "导出", "registry.import": "台账导入"}
 

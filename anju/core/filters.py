@@ -19,6 +19,9 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, request=request, **kwargs)
         user = getattr(request, "user", None)
         for flt in self.filters.values():
+            # A form field built earlier (the API schema builds them on the class's filters)
+            # would keep the old choices and labels: build it again from what is set here.
+            flt.__dict__.pop("_field", None)
             queryset = getattr(flt, "queryset", None)
             if queryset is not None and hasattr(queryset.model, "scope_path_field"):
                 flt.queryset = queryset.model.objects.visible_to(user)
