@@ -70,7 +70,9 @@ def shown(object_type: str, field: str, value) -> str:
         return "是" if value else "否"
     model_field = _model_field(object_type, field)
     if isinstance(value, list):
-        return "、".join(shown(object_type, field, v) for v in value)
+        items = [shown(object_type, field, v) for v in value]
+        # Whole sentences (a plan's disagreements) follow one another; short values take 、.
+        return "".join(items) if any(i.endswith("。") for i in items) else "、".join(items)
     if isinstance(value, dict):
         return _shown_dict(object_type, field, value)
     if model_field is not None and getattr(model_field, "flatchoices", None):
@@ -126,10 +128,10 @@ def format_changes(object_type: str, changes: dict, action: str = "") -> str:
         label = field_label(object_type, field)
         if not isinstance(pair, list | tuple) or len(pair) != 2:
             parts.append(f"{label}：{shown(object_type, field, pair)}")
-        elif action == "create":
-            parts.append(f"{label}：{shown(object_type, field, pair[1])}")
-        elif action == "delete":
-            parts.append(f"{label}：{shown(object_type, field, pair[0])}")
+        elif action in ("create", "delete"):
+            value = pair[1] if action == "create" else pair[0]
+            if not _is_empty(value):  # an empty field of a new object says nothing
+                parts.append(f"{label}：{shown(object_type, field, value)}")
         else:
             old, new = (shown(object_type, field, v) for v in pair)
             parts.append(f"{label}：{old} → {new}")

@@ -139,6 +139,11 @@ def test_api_errors_and_csrf_failures_speak_chinese(world):
     anonymous = Client()
     detail = anonymous.get("/api/sites/").json()["detail"]
     assert not re.search("[A-Za-z]{4,}", detail), detail
+    writer = Client()
+    writer.force_login(world.users["site_staff"])
+    errors = writer.post("/api/households/", {}, content_type="application/json").json()
+    assert errors["number"] == ["该字段是必填项。"], errors
+    assert "Method" not in writer.delete("/api/households/").json()["detail"]
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users["admin"])
     page = client.post("/accounts/logout/")
