@@ -58,6 +58,8 @@ def test_grid_worker_reads_his_sites_profile_from_the_menu(world, client_for):
     menu = _menu(client)
     url = f"/registry/sites/{world.a.site.pk}/"
     assert f'href="{url}">安置点概况' in menu
+    charts = f"/registry/summary/{world.a.grid.key}/"
+    assert charts in menu and client.get(charts).status_code == 200
     page = client.get(url)
     body = page.content.decode()
     assert page.status_code == 200 and "公交 3 路" in body and "本人管辖部分" in body
