@@ -47,3 +47,11 @@ def test_age_band_schemes_are_named_by_their_bands(world, client_for):
     assert len(headers) == 2 and len(set(headers)) == 2, headers
     assert "年龄（0–18岁/19–35岁/36–59岁/60岁及以上）" in headers
     assert "年龄（0–17岁/18–59岁/60岁及以上）" in headers
+
+
+def test_policy_presets_cite_documents_by_title():
+    from anju.policies.presets import PRESETS
+
+    for *_, source in PRESETS:
+        assert not re.match(r"\d{3}\b", source), source
+        assert "《" in source or source.startswith("清涧县各集中安置点"), source
