@@ -134,8 +134,15 @@ class HouseholdViewSet(
     related = ("site", "building", "destination")
     ordering = ["path", "number"]
 
-    def get_queryset(self):
-        return selectors.with_head_and_size(super().get_queryset())
+    def paginate_queryset(self, queryset):
+        """户主 and 人数 for the rows of the page only: the page's ids first, then those rows
+        with their two subqueries (a deep page would otherwise compute them for every row it
+        skips)."""
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        if ids is None:
+            return None
+        rows = selectors.with_head_and_size(queryset.filter(pk__in=ids)).in_bulk()
+        return [rows[pk] for pk in ids]
 
     def perform_create(self, serializer):
         serializer.instance = services.create_household(

@@ -33,9 +33,7 @@ def _reveal_allowed(request) -> bool:
 
 def household_list(request):
     access.require(request.user, "registry", "read")
-    rows = selectors.with_head_and_size(selectors.households(request.user)).order_by(
-        "path", "number"
-    )
+    rows = selectors.households(request.user).order_by("path", "number")
     fs = HouseholdFilter(request.GET, queryset=rows, request=request)
     reveal = _reveal_allowed(request)
 
@@ -59,6 +57,9 @@ def household_list(request):
         ledger=ledgers.HOUSEHOLDS,
         filterset=fs,
         export=export,
+        page_rows=lambda page: selectors.with_head_and_size(
+            selectors.households(request.user).filter(pk__in=page.values("pk"))
+        ).order_by("path", "number"),
         template="registry/household_list.html",
         extra={
             "title": "搬迁户台账",

@@ -176,3 +176,39 @@ def test_town_user_sees_the_county_values_in_force(world, client_for):
     # A county user sets it himself: nothing is inherited for him.
     body = client_for(world.users["whole_county"]).get("/policies/").content.decode()
     assert "上级设定、在本单位生效的参数" not in body
+
+
+def test_second_pages_carry_their_own_heads_and_sizes(world, client_for):
+    """户主/人数 are computed for the rows of the page after it is cut: page 2 must still pair
+    each household with its own head, in the page's order."""
+    from anju.registry import services
+    from anju.registry.tests.sheets import make_id
+
+    for i in range(52):
+        household = services.create_household(
+            None, number=f"甲2{i:02d}", category="lifted", site=world.a.site
+        )
+        services.add_person(
+            None,
+            household,
+            name=f"户主{i:02d}",
+            relation="户主",
+            id_number=make_id("19700101", 200 + 2 * i),
+        )
+    client = client_for(world.users["town_staff"])
+    body = client.get("/registry/?page=2").content.decode()
+    table = body.split("<tbody>")[1].split("</tbody>")[0]
+    rows = re.findall(r">(甲\d+)</a></td><td>([^<]*)</td><td>(\d+)</td>", table)
+    from anju.registry.models import Household
+
+    expected = []
+    for h in Household.objects.filter(path__startswith=world.a.unit.path).order_by(
+        "path", "number"
+    )[50:]:
+        head = h.members.filter(relation="户主").first()
+        expected.append((h.number, head.name, str(h.members.count())))
+    assert len(expected) == 3 and rows == expected
+    api = client.get("/api/households/?page=2").json()["results"]
+    assert [(h["number"], h["head_name"], h["size"]) for h in api] == [
+        (n, h, int(s)) for n, h, s in rows
+    ]
