@@ -51,3 +51,15 @@ def test_audit_log_changes_wrap_on_a_desktop(page):  # noqa: F811
     for python in ("True", "None", "{'", "['"):
         assert python not in body
     _shot(page, "browser-audit.png")
+
+
+def test_grid_worker_opens_his_sites_profile_from_the_menu(page):  # noqa: F811
+    page.set_viewport_size({"width": 390, "height": 844})
+    _login(page, "grid")
+    page.click(".navbar-toggler")
+    page.get_by_role("link", name="安置点概况").click()
+    assert page.locator("h1").inner_text().startswith("工业园区集中安置点")
+    body = page.locator("body").inner_text()
+    assert "申报数与台账统计" in body and "编辑概况" not in body
+    _shot(page, "browser-grid-profile-phone.png")
+    assert _no_sideways_scroll(page)
