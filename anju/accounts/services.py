@@ -388,6 +388,6 @@ def token_used(token: ApiToken, request_line: str, *, write: bool) -> None:
             object_repr=str(token),
             unit_path=token.path,
             changes={"last_used_at": [audit._plain(token.last_used_at), audit._plain(now)]},
-            note=f"经接口令牌写入：{request_line}"[:500],
+            note=f"经接口令牌发起写请求：{request_line}"[:500],
         )
     token.last_used_at = now
