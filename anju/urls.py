@@ -1,5 +1,7 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 
 from anju.accounts.views import LoginView
 from anju.core import views as core
@@ -13,8 +15,21 @@ urlpatterns = [
     path("audit/", include("anju.audit.urls")),
     path("policies/", include("anju.policies.urls")),
     path("registry/", include("anju.registry.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # The schema answers a signed-in browser or a token; the docs page sends a visitor to log in.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="schema",
+    ),
+    path(
+        "api/docs/",
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="schema", permission_classes=[IsAuthenticated]
+            )
+        ),
+        name="api-docs",
+    ),
     path("api/", include("anju.api_urls")),
 ]
 

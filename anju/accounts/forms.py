@@ -63,3 +63,36 @@ class RoleForm(forms.ModelForm):
 
     def modules(self) -> dict:
         return {code: self.cleaned_data.get(f"module_{code}", "") for code in MODULES}
+
+
+class TokenForm(forms.Form):
+    """A new API token: for which account, limited to which place, valid until when."""
+
+    name = forms.CharField(
+        label="名称", max_length=100, help_text="用途，如“县人社局就业数据对接”。"
+    )
+    user = forms.ModelChoiceField(
+        label="所属账号", queryset=User.objects.none(), help_text="令牌以该账号的角色权限访问接口。"
+    )
+    node = forms.ChoiceField(
+        label="限定范围",
+        required=False,
+        help_text="留空则与所属账号的管辖范围相同；选定后只能读写该单位及其下级的数据。",
+    )
+    expires_on = forms.DateField(
+        label="有效期至",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="留空则长期有效（不建议）。",
+    )
+
+    def __init__(self, *args, actor=None, users=None, nodes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users if users is not None else User.objects.none()
+        self.fields["node"].choices = [("", "与账号相同")] + [
+            (n.key, f"{'　' * (n.path.count('/') - 1)}{n.name}") for n in nodes
+        ]
+        self._nodes = {n.key: n for n in nodes}
+
+    def clean_node(self):
+        return self._nodes.get(self.cleaned_data.get("node") or "")

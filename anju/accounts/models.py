@@ -2,9 +2,10 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from anju.core import paths
-from anju.core.scope import path_q, scope_paths
+from anju.core.scope import ScopedQuerySet, path_q, scope_paths
 from anju.orgs.models import AdminUnit, Building, Grid, Site
 
 
@@ -178,3 +179,71 @@ class Membership(models.Model):
 
 
 paths.register(Role)
+
+
+class ApiToken(models.Model):
+    """A key a machine client (a department's feed, the national system exchange) presents as
+    ``Authorization: Token <key>``. Only the key's SHA-256 is stored; the key is shown once.
+
+    A token acts as its owner, optionally narrowed to one node inside the owner's scope.
+    """
+
+    scope_path_field = "path"
+
+    name = models.CharField("名称", max_length=100)
+    user = models.ForeignKey(
+        User, verbose_name="所属账号", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    prefix = models.CharField("令牌前缀", max_length=16, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    admin_unit = models.ForeignKey(
+        AdminUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    grid = models.ForeignKey(
+        Grid, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    building = models.ForeignKey(
+        Building, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The node the token is limited to, or the owner's home path when it is not narrowed.
+    path = models.CharField(max_length=255, editable=False, default="")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    @property
+    def node(self):
+        return self.admin_unit or self.site or self.grid or self.building
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return "已吊销"
+        if self.expires_at and self.expires_at <= timezone.now():
+            return "已过期"
+        return "有效"
+
+
+paths.register(ApiToken)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from anju.audit import services as audit
 from anju.core.scope import covers, home_path, path_q, scope_paths
 from anju.orgs.models import node_ref
 
 from . import access
-from .models import Membership, Role, User
+from .models import ApiToken, Membership, Role, User
 from .roles import BUILTIN_ROLES
 
 USER_FIELDS = ["username", "full_name", "phone", "department", "role", "is_active"]
 ROLE_FIELDS = ["name", "description", "modules", "can_reveal_identity"]
+TOKEN_PREFIX = "anju_"
 
 
 def ensure_builtin_roles() -> int:
@@ -281,3 +286,108 @@ def update_user(
             changes=changes_logged,
         )
     return user
+
+
+# API tokens ----------------------------------------------------------------------------------
+
+TOKEN_FIELDS = ["name", "user", "prefix", "expires_at"]
+
+
+def hash_token(key: str) -> str:
+    # The keys are 256-bit random strings: a plain SHA-256 cannot be reversed or guessed, and
+    # lets the authentication find the row by one indexed lookup.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def visible_tokens(actor):
+    """Tokens of accounts inside the actor's scope; reading them needs 账号与角色."""
+    access.require(actor, "accounts", "read")
+    return ApiToken.objects.visible_to(actor).select_related(
+        "user", "created_by", "admin_unit", "site", "grid", "building"
+    )
+
+
+@transaction.atomic
+def create_token(
+    actor, *, user: User, name: str, node=None, expires_at=None
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``, limited to ``node`` if given. Returns the row and the key,
+    which is shown once and never stored."""
+    if actor is not None:
+        access.require(actor, "accounts", "write")
+        if user.pk != actor.pk and not visible_users(actor).filter(pk=user.pk).exists():
+            raise Http404("账号不存在或不在您的管辖范围内。")
+        if node is not None and not covers(actor, node.path):
+            raise Http404("单位不存在或不在您的管辖范围内。")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "请填写令牌名称，如“县人社局就业数据对接”。"})
+    if not user.is_active:
+        raise ValidationError({"user": "该账号已停用，不能为其创建令牌。"})
+    if node is not None and not covers(user, node.path):
+        raise ValidationError(
+            {"node": f"「{node.name}」不在账号「{user.display_name}」的管辖范围内。"}
+        )
+    if node is None and not user.is_superuser and not scope_paths(user):
+        raise ValidationError({"user": "该账号没有服务单位，令牌将看不到任何数据。"})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "有效期应晚于当前时间。"})
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name[:100],
+        user=user,
+        prefix=key[:12],
+        key_hash=hash_token(key),
+        path=node.path if node is not None else home_path(user),
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        expires_at=expires_at,
+        **(node_ref(node) if node is not None else {}),
+    )
+    token.save()
+    scope = node.name if node is not None else "账号全部服务单位"
+    audit.record_create(
+        actor, token, TOKEN_FIELDS, unit_path=token.path, note=f"接口令牌范围：{scope}"
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(actor, token: ApiToken) -> ApiToken:
+    if actor is not None:
+        access.require(actor, "accounts", "write")
+        if not ApiToken.objects.visible_to(actor).filter(pk=token.pk).exists():
+            raise Http404("令牌不存在或不在您的管辖范围内。")
+    if token.revoked_at:
+        raise ValidationError("该令牌已吊销。")
+    before = audit.snapshot(token, ["revoked_at"])
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(
+        actor,
+        audit.AuditLog.Action.UPDATE,
+        object_type=audit.object_type_of(token),
+        object_id=token.pk,
+        object_repr=str(token),
+        unit_path=token.path,
+        changes=audit.diff(before, audit.snapshot(token, ["revoked_at"])),
+        note="吊销接口令牌",
+    )
+    return token
+
+
+def token_used(token: ApiToken, request_line: str, *, write: bool) -> None:
+    """Every request a token authenticates moves its 最近使用; a write request is logged too."""
+    now = timezone.now()
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if write:
+        audit.record(
+            token.user,
+            audit.AuditLog.Action.UPDATE,
+            object_type=audit.object_type_of(token),
+            object_id=token.pk,
+            object_repr=str(token),
+            unit_path=token.path,
+            changes={"last_used_at": [audit._plain(token.last_used_at), audit._plain(now)]},
+            note=f"经接口令牌发起写请求：{request_line}"[:500],
+        )
+    token.last_used_at = now

@@ -12,5 +12,8 @@ urlpatterns = [
     path("roles/", views.role_list, name="role-list"),
     path("roles/<int:pk>/edit/", views.role_edit, name="role-edit"),
     path("roles/<int:pk>/adapt/", views.role_adapt, name="role-adapt"),
+    path("tokens/", views.token_list, name="token-list"),
+    path("tokens/new/", views.token_create, name="token-create"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

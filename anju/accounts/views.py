@@ -1,21 +1,26 @@
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from anju.core.pages import service_form
+from anju.core.forms import bootstrapify
+from anju.core.pages import apply_errors, service_form
 from anju.core.scope import home_path
 from anju.orgs import selectors as org_selectors
 from anju.orgs.models import AdminUnit
 
 from . import access, services
-from .forms import LoginForm, RoleForm, UserCreateForm, UserEditForm
-from .models import Role
+from .forms import LoginForm, RoleForm, TokenForm, UserCreateForm, UserEditForm
+from .models import Role, User
 
 
 class LoginView(auth_views.LoginView):
@@ -151,3 +156,62 @@ def role_edit(request, pk):
         success_message="角色已保存。",
         save=save,
     )
+
+
+# API tokens ----------------------------------------------------------------------------------
+
+
+def token_list(request):
+    tokens = services.visible_tokens(request.user)
+    page = Paginator(tokens, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/token_list.html", {"page": page, "title": "接口令牌"})
+
+
+def token_create(request):
+    """The key is shown once, on the page that answers the form; only its hash is kept."""
+    access.require(request.user, "accounts", "write")
+    users = services.visible_users(request.user).filter(is_active=True)
+    users = users | User.objects.filter(pk=request.user.pk)
+    nodes = sorted(
+        [*org_selectors.units(request.user), *org_selectors.sites(request.user)],
+        key=lambda n: n.path,
+    )
+    form = TokenForm(request.POST or None, actor=request.user, users=users, nodes=nodes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        expires = data["expires_on"]
+        try:
+            token, key = services.create_token(
+                request.user,
+                user=data["user"],
+                name=data["name"],
+                node=data["node"],
+                expires_at=(
+                    timezone.make_aware(datetime.combine(expires, time.max)) if expires else None
+                ),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return render(request, "accounts/token_created.html", {"token": token, "key": key})
+    if not form.is_bound:
+        form.initial["expires_on"] = timezone.localdate() + timedelta(days=365)
+        form.initial["user"] = request.user.pk
+    bootstrapify(form)
+    return render(
+        request,
+        "core/form.html",
+        {"form": form, "title": "新建接口令牌", "cancel_url": "/accounts/tokens/"},
+    )
+
+
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(services.visible_tokens(request.user), pk=pk)
+    try:
+        services.revoke_token(request.user, token)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"令牌「{token.name}」已吊销，使用它的程序将无法再访问接口。")
+    return redirect("accounts:token-list")

@@ -4,11 +4,15 @@ from anju.core.api import ScopedViewSet
 
 from .filters import AuditLogFilter
 from .models import AuditLog
-from .selectors import logs_visible_to
+from .selectors import format_changes, logs_visible_to, type_label
 
 
 class AuditLogSerializer(serializers.ModelSerializer):
     action_label = serializers.CharField(source="get_action_display", read_only=True)
+    object_type_label = serializers.SerializerMethodField(help_text="对象类型（中文）")
+    # A JSON object {field: [old, new]} for programs, and the same as a sentence for people.
+    changes = serializers.JSONField(read_only=True)
+    changes_text = serializers.SerializerMethodField(help_text="变更内容：字段：旧值 → 新值")
 
     class Meta:
         model = AuditLog
@@ -20,12 +24,20 @@ class AuditLogSerializer(serializers.ModelSerializer):
             "action",
             "action_label",
             "object_type",
+            "object_type_label",
             "object_id",
             "object_repr",
             "unit_path",
             "changes",
+            "changes_text",
             "note",
         ]
+
+    def get_object_type_label(self, obj) -> str:
+        return type_label(obj.object_type)
+
+    def get_changes_text(self, obj) -> str:
+        return format_changes(obj.object_type, obj.changes, obj.action)
 
 
 class AuditLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):

@@ -62,6 +62,12 @@ def record(
     name = SYSTEM_ACTOR
     if actor is not None and getattr(actor, "is_authenticated", False):
         name = actor.display_name
+        token = getattr(actor, "_anju_token", None)
+        if token is not None:
+            # A machine client wrote this through the API: say which key it used.
+            note = (
+                f"{note}（经接口令牌「{token.name}」）" if note else f"经接口令牌「{token.name}」"
+            )
     else:
         actor = None
     return AuditLog.objects.create(

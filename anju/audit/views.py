@@ -14,9 +14,9 @@ AUDIT_LOG = Ledger(
         Column("操作", "get_action_display"),
         Column("对象类型", lambda r: type_label(r.object_type)),
         Column("对象编号", "object_id"),
-        Column("对象", "object_repr"),
-        Column("变更内容", lambda r: format_changes(r.object_type, r.changes)),
-        Column("说明", "note"),
+        Column("对象", "object_repr", wrap=True),
+        Column("变更内容", lambda r: format_changes(r.object_type, r.changes, r.action), wrap=True),
+        Column("说明", "note", wrap=True),
     ),
 )
 

@@ -22,6 +22,10 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or "无权执行此操作。")
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound("对象不存在或不在您的管辖范围内。")
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF"):
+        from anju.core.views import csrf_message
+
+        exc = exceptions.PermissionDenied(csrf_message(str(exc.detail)))
     return drf_exception_handler(exc, context)
 
 

@@ -23,9 +23,13 @@ def ledger_page(
     export_name: str | None = None,
     unit_path: str | None = None,
     export=None,
+    page_rows=None,
 ):
     """A filtered, paginated ledger; ``?export=xlsx`` streams the same rows to Excel, or, given
-    ``export(rows) -> (ledger, rows)``, a finer ledger (the persons of the listed households)."""
+    ``export(rows) -> (ledger, rows)``, a finer ledger (the persons of the listed households).
+
+    ``page_rows(page_queryset) -> queryset`` adds what only the shown rows need (户主, 人数):
+    computed after the page is cut, so a deep page does not compute it for every skipped row."""
     rows = filterset.qs
     if request.GET.get("export") == "xlsx":
         if export is not None:
@@ -50,7 +54,7 @@ def ledger_page(
         "ledger": ledger,
         "filter": filterset,
         "page": page,
-        "cells": list(ledger.cells(page.object_list)),
+        "cells": list(ledger.cells(page_rows(page.object_list) if page_rows else page.object_list)),
         "query": query.urlencode(),
     }
     context.update(extra or {})

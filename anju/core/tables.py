@@ -12,6 +12,8 @@ class Column:
     label: str
     value: str | Callable
     link: Callable | None = None
+    # Long free text (the audit log's changes) wraps instead of widening the table.
+    wrap: bool = False
 
     def get(self, obj):
         if callable(self.value):
@@ -37,8 +39,15 @@ class Ledger:
             yield [c.get(obj) for c in self.columns]
 
     def cells(self, objects: Iterable) -> Iterable[list[dict]]:
-        """Rows for the page: each cell with its text and, where the column has one, its link."""
+        """Rows for the page: each cell with its text, its column's label (a phone shows a card
+        per row, label beside value) and, where the column has one, its link."""
         for obj in objects:
             yield [
-                {"value": c.get(obj), "url": c.link(obj) if c.link else None} for c in self.columns
+                {
+                    "value": c.get(obj),
+                    "url": c.link(obj) if c.link else None,
+                    "label": c.label,
+                    "wrap": c.wrap,
+                }
+                for c in self.columns
             ]

@@ -89,3 +89,22 @@ def error_404(request, exception=None):
 
 def error_500(request):
     return render(request, "500.html", status=500)
+
+
+# Why Django refused a form (its reasons are English constants), in the users' words.
+CSRF_REASONS = {
+    "CSRF cookie not set.": "浏览器没有保存本站的安全校验 Cookie，请允许本站使用 Cookie 后刷新页面。",
+    "CSRF token missing.": "提交的内容缺少安全校验码，请刷新页面后重新提交。",
+    "Referer checking failed - no Referer.": "浏览器没有发送来源页面信息，请从本站页面提交。",
+}
+CSRF_DEFAULT = "页面已过期或来源无法验证，请刷新页面后重新提交；如果一直出现，请重新登录。"
+
+
+def csrf_message(reason: str) -> str:
+    reason = (reason or "").removeprefix("CSRF Failed: ")
+    return "安全校验未通过：" + CSRF_REASONS.get(reason, CSRF_DEFAULT)
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    return render(request, "403.html", {"message": csrf_message(reason)}, status=403)

@@ -10,7 +10,7 @@ from anju.core.api import ScopedRelationsMixin, ScopedViewSet
 from anju.orgs import selectors as org_selectors
 
 from . import registry, selectors, services
-from .filters import ParameterValueFilter
+from .filters import ParameterValueFilter, unit_pk
 from .models import ParameterValue
 
 
@@ -70,7 +70,9 @@ class ParameterValueViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("unit", int, required=True),
+            OpenApiParameter(
+                "unit", str, required=True, description="行政单位键，如 u12（旧写法 12 仍可用）"
+            ),
             OpenApiParameter("on", str, description="YYYY-MM-DD"),
         ],
         responses={200: dict},
@@ -78,9 +80,9 @@ class ParameterValueViewSet(
     @action(detail=False, methods=["get"])
     def resolve(self, request):
         """某单位某日生效的全部参数值及其来源单位。"""
-        unit_id = request.query_params.get("unit", "")
+        unit_id = unit_pk(request.query_params.get("unit", ""))
         if not unit_id.isdigit():
-            raise ValidationError({"unit": "请提供单位编号 unit。"})
+            raise ValidationError({"unit": "请提供行政单位 unit，如 u12。"})
         unit = org_selectors.units(request.user).filter(pk=int(unit_id)).first()
         if unit is None:
             return Response({"detail": "单位不存在或不在您的管辖范围内。"}, status=404)

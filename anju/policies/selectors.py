@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 
 from anju.core.paths import prefixes
+from anju.core.scope import covers, home_path
 
 from . import registry
 from .models import ParameterValue
@@ -61,4 +62,22 @@ def resolve_all(node, on: date) -> list[Resolution]:
     return [
         Resolution(k, nearest[k.key].value if k.key in nearest else None, nearest.get(k.key))
         for k in registry.KEYS.values()
+    ]
+
+
+@dataclass(frozen=True)
+class _Place:
+    path: str
+
+
+def inherited(user, on: date) -> list[Resolution]:
+    """The values in force where the user works that a unit above them set (上级设定): a town
+    sets none of its own and still works under the county's."""
+    path = home_path(user)
+    if not path:
+        return []
+    return [
+        r
+        for r in resolve_all(_Place(path), on)
+        if r.source is not None and not covers(user, r.source.path)
     ]

@@ -48,7 +48,11 @@ def index(request):
         ledger=VALUES,
         filterset=fs,
         template="policies/index.html",
-        extra={"title": "政策参数", "writable": access.allows(request.user, "policies", "write")},
+        extra={
+            "title": "政策参数",
+            "writable": access.allows(request.user, "policies", "write"),
+            "inherited": selectors.inherited(request.user, timezone.localdate()),
+        },
     )
 
 

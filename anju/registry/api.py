@@ -20,19 +20,29 @@ from anju.core.masking import mask_id_number, mask_phone
 from anju.orgs.selectors import node_by_key
 
 from . import quality, selectors, services, summary
+from .choices import HEAD
 from .filters import HouseholdFilter, PersonFilter
 from .models import Household, Person, SiteProfile
+
+UNIT_DESCRIPTION = "单位键：u12（行政单位）、s3（安置点）、g5（网格）、b8（楼栋）"
+UNIT_PARAM = OpenApiParameter("unit", str, required=True, description=UNIT_DESCRIPTION)
+UNIT_PARAM_OPTIONAL = OpenApiParameter("unit", str, description=UNIT_DESCRIPTION)
+NODE_PARAM = OpenApiParameter("node", str, description="同 unit（旧名称，已弃用）", deprecated=True)
 
 
 class HouseholdSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     category_label = serializers.CharField(source="get_category_display", read_only=True)
     site_name = serializers.CharField(source="site.name", read_only=True, default="")
+    head_name = serializers.SerializerMethodField(help_text="户主姓名")
+    size = serializers.SerializerMethodField(help_text="家庭人数")
 
     class Meta:
         model = Household
         fields = [
             "id",
             "number",
+            "head_name",
+            "size",
             "category",
             "category_label",
             "settlement",
@@ -51,6 +61,15 @@ class HouseholdSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "path",
         ]
         read_only_fields = ["path"]
+
+    def get_head_name(self, obj) -> str | None:
+        if hasattr(obj, "head_name"):
+            return obj.head_name
+        head = obj.members.filter(relation=HEAD).order_by("id").first()
+        return head.name if head else None
+
+    def get_size(self, obj) -> int:
+        return obj.size if hasattr(obj, "size") else obj.members.count()
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -117,6 +136,16 @@ class HouseholdViewSet(
     filterset_class = HouseholdFilter
     related = ("site", "building", "destination")
     ordering = ["path", "number"]
+
+    def paginate_queryset(self, queryset):
+        """户主 and 人数 for the rows of the page only: the page's ids first, then those rows
+        with their two subqueries (a deep page would otherwise compute them for every row it
+        skips)."""
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        if ids is None:
+            return None
+        rows = selectors.with_head_and_size(queryset.filter(pk__in=ids)).in_bulk()
+        return [rows[pk] for pk in ids]
 
     def perform_create(self, serializer):
         serializer.instance = services.create_household(
@@ -189,17 +218,24 @@ class RegistryReportViewSet(viewsets.ViewSet):
     module = "registry"
     permission_classes = [ModulePermission]
 
+    @staticmethod
+    def _unit_key(request) -> str:
+        # ``unit`` everywhere in the API; ``node`` was this endpoint's old name and still works.
+        return request.query_params.get("unit") or request.query_params.get("node") or ""
+
     def _node(self, request):
-        node = node_by_key(request.user, request.query_params.get("node", ""))
+        key = self._unit_key(request)
+        if not key:
+            raise ValidationError({"unit": "请提供单位 unit，如 u12（行政单位）、s3（安置点）。"})
+        node = node_by_key(request.user, key)
         if node is None:
             raise NotFound("单位不存在或不在您的管辖范围内。")
         return node
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "node", str, required=True, description="单位键，如 u12（行政单位）、s3（安置点）"
-            ),
+            UNIT_PARAM,
+            NODE_PARAM,
             OpenApiParameter("on", str, description="统计日期 YYYY-MM-DD"),
             OpenApiParameter("category", str, description="lifted 或 co_relocated"),
         ],
@@ -252,7 +288,8 @@ class RegistryReportViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("node", str, description="单位键，如 u12、s3；不填为全部管辖范围"),
+            UNIT_PARAM_OPTIONAL,
+            NODE_PARAM,
             OpenApiParameter("check", str, description="检查项代码，如 head、duplicate"),
             OpenApiParameter("page", int, description="页码，每页 100 条"),
         ],
@@ -262,7 +299,7 @@ class RegistryReportViewSet(viewsets.ViewSet):
     def quality(self, request):
         """后台数据质量检查的结果（检查时间、各检查项条数、问题清单，分页）。"""
         access.require(request.user, "registry", "read")
-        node = self._node(request) if request.query_params.get("node") else None
+        node = self._node(request) if self._unit_key(request) else None
         code = request.query_params.get("check", "")
         if code and code not in quality.CHECKS:
             raise ValidationError({"check": f"检查项只能是：{'、'.join(quality.CHECKS)}。"})

@@ -26,7 +26,7 @@ from . import people as draw
 from . import services
 from .columns import COLUMNS
 from .models import DwellingType, SiteProfile
-from .seed_conflicts import CONFLICTS
+from .seed_conflicts import CONFLICTS, source_of
 from .seed_sites import SITES as SEED
 
 AS_OF = date(2020, 6, 30)  # the plans' reporting time; ages in the summaries are taken on it
@@ -526,7 +526,7 @@ def _profile(site: Site, fig: dict) -> None:
         declared_breakdowns=declared,
         declared_on=AS_OF,
         declared_conflicts=CONFLICTS.get(site.name, []),
-        source=f"清涧县{fig.get('plan', '')}（种子文件 000）",
+        source=source_of(site.name),
     )
     for item in fig.get("dwelling_types") or []:
         if item.get("area_m2") and item.get("count"):

@@ -48,9 +48,13 @@ class PersonFilter(ScopedFilterSet):
         label="户类型", field_name="household__category", choices=choices.Category.choices
     )
 
+    unit = django_filters.CharFilter(label="单位", method="under", widget=forms.HiddenInput)
+
     class Meta:
         model = Person
         fields = ["q", "site", "category"]
+
+    under = HouseholdFilter.under
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -10,6 +10,8 @@ HOUSEHOLDS = Ledger(
     "搬迁户",
     (
         Column("户编号", "number", link=lambda h: h.get_absolute_url()),
+        Column("户主", "head_name"),
+        Column("人数", "size"),
         Column("户类型", "get_category_display"),
         Column(
             "安置点",

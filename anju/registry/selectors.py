@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Sum
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
+from anju.core.scope import scope_paths
 from anju.orgs.models import Site
 
+from .choices import HEAD
 from .models import Household, HouseholdRollup, ImportBatch, Person, SiteProfile
 from .summary import roots_for
 
 
 def households(user):
     return Household.objects.visible_to(user).select_related("site", "building", "destination")
+
+
+def with_head_and_size(households):
+    """户主 name and 人数 as two correlated subqueries: the database computes them only for the
+    rows of the page (one query, whatever the page size), using the index on household_id."""
+    members = Person.objects.filter(household=OuterRef("pk")).order_by()
+    return households.annotate(
+        head_name=Subquery(members.filter(relation=HEAD).order_by("id").values("name")[:1]),
+        size=Coalesce(
+            Subquery(
+                members.values("household").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+    )
 
 
 def persons(user):
@@ -77,3 +96,15 @@ def site_totals(user) -> dict:
         "counted_households": counted["households"] or 0,
         "counted_persons": counted["persons"] or 0,
     }
+
+
+def profile_site(user, pk: int):
+    """The site whose 安置点概况 the user may read: one in their scope, or the site a grid worker
+    or building head serves inside (read-only for them). ``None`` otherwise."""
+    site = Site.objects.select_related("admin_unit", "profile").filter(pk=pk).first()
+    if site is None:
+        return None
+    paths = scope_paths(user)
+    if paths is None or any(p.startswith(site.path) or site.path.startswith(p) for p in paths):
+        return site
+    return None

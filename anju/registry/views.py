@@ -20,7 +20,7 @@ from anju.core.breadcrumbs import trail
 from anju.core.forms import bootstrapify
 from anju.core.masking import mask_id_number
 from anju.core.pages import ledger_page, service_form
-from anju.core.scope import UNRESTRICTED, home_path, scope_paths
+from anju.core.scope import UNRESTRICTED, covers, home_path, scope_paths
 from anju.core.xlsx import xlsx_response
 from anju.orgs.selectors import node_by_key, served_nodes
 
@@ -59,6 +59,9 @@ def household_list(request):
         ledger=ledgers.HOUSEHOLDS,
         filterset=fs,
         export=export,
+        page_rows=lambda page: selectors.with_head_and_size(
+            selectors.households(request.user).filter(pk__in=page.values("pk"))
+        ).order_by("path", "number"),
         template="registry/household_list.html",
         extra={
             "title": "搬迁户台账",
@@ -247,9 +250,13 @@ def site_list(request):
 
 def site_profile(request, pk):
     access.require(request.user, "registry", "read")
-    site = get_object_or_404(selectors.sites(request.user), pk=pk)
-    selectors.attach_counts(request.user, [site])
+    site = selectors.profile_site(request.user, pk)
+    if site is None:
+        raise Http404("安置点不存在或不在您的管辖范围内。")
     profile = getattr(site, "profile", None)
+    # A grid worker or building head reads their site's profile; the registry figures beside
+    # it stay those of their own grid or building.
+    whole_site = covers(request.user, site.path)
     counted = summary.for_node(request.user, site, on=timezone.localdate())
     return render(
         request,
@@ -258,9 +265,10 @@ def site_profile(request, pk):
             "site": site,
             "profile": profile,
             "counted": counted,
+            "whole_site": whole_site,
             "dwellings": profile.dwelling_types.all() if profile else [],
             "crumbs": trail(request.user, site.path),
-            "writable": access.allows(request.user, "registry", "write"),
+            "writable": whole_site and access.allows(request.user, "registry", "write"),
             "issues": quality.present(request.user, quality.findings(request.user, node=site)[:50]),
         },
     )

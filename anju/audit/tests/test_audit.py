@@ -102,3 +102,57 @@ def test_the_log_page_speaks_chinese(world, client_for):
     body = client.get("/audit/?object_type=orgs.site&action=update").content.decode()
     assert "地址：空 → 滨河北路" in body and "<td>安置点</td>" in body
     assert "orgs.site" not in body.split("<tbody>")[1]
+
+
+def test_changes_read_as_chinese_sentences(world, client_for):
+    """Booleans as 是/否, None and empty as 空, codes as their labels, dicts by their names —
+    never a Python repr or an internal key; the column wraps instead of widening the table."""
+    from anju.accounts import services as account_services
+    from anju.accounts.models import Role
+    from anju.audit.selectors import format_changes
+    from anju.orgs import services
+    from anju.registry import services as registry_services
+
+    services.update_node(None, world.a.site, kind="dispersed")
+    role = account_services.adapt_role(None, Role.objects.get(code="town_staff"), world.a.unit)
+    account_services.update_role(
+        None, role, can_reveal_identity=False, modules={"registry": "write", "orgs": "read"}
+    )
+    registry_services.save_profile(
+        None,
+        world.a.site,
+        declared_breakdowns={"age": {"labels": ["0–17岁", "18岁及以上"], "counts": [3, 9]}},
+    )
+    registry_services.update_household(None, world.a.household, safety_net="dibao")
+    client = client_for(world.users["auditor"])
+    body = client.get("/audit/").content.decode()
+    rows = body.split("<tbody>")[1].split("</tbody>")[0]
+    for python in ("True", "False", "None", "{", "[", "'", "dibao", "centralized"):
+        assert python not in rows, python
+    assert "可查看完整身份证号：是 → 否" in rows
+    assert "安置方式：集中安置 → 分散安置" in rows
+    assert "搬迁户台账读写" in rows and "组织架构只读" in rows
+    assert format_changes("accounts.user", {"is_active": [True, False], "phone": [None, ""]}) == (
+        "启用：是 → 否；联系电话：空 → 空"
+    )
+    assert "年龄（0–17岁 3、18岁及以上 9）" in rows
+    assert "兜底保障：空 → " in rows
+    assert '<td class="wrap">' in rows
+
+
+def test_created_objects_list_their_values(world, client_for):
+    client = client_for(world.users["auditor"])
+    body = client.get("/audit/?object_type=registry.person&action=create").content.decode()
+    rows = body.split("<tbody>")[1]
+    assert "姓名：甲户主" in rows and "空 →" not in rows
+
+
+def test_api_changes_stay_json_with_a_readable_text_beside(world, client_for):
+    from anju.orgs import services
+
+    services.update_node(None, world.a.site, address="滨河北路")
+    client = client_for(world.users["auditor"])
+    rows = client.get("/api/audit-logs/?object_type=orgs.site&action=update").json()["results"]
+    assert rows[0]["changes"] == {"address": ["", "滨河北路"]}
+    assert rows[0]["changes_text"] == "地址：空 → 滨河北路"
+    assert rows[0]["object_type_label"] == "安置点"

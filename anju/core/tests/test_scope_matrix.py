@@ -39,6 +39,7 @@ LISTS = [
     ("/api/site-profiles/", "registry"),
     ("/api/registry/quality/", "registry"),
     ("/api/registry/sites/", "registry"),
+    ("/accounts/tokens/", "accounts"),
 ]
 EXPORTS = [url for url, _ in LISTS[:7]] + ["/registry/", "/registry/sites/", "/registry/quality/"]
 # Search terms that match both towns' rows, so a leak would show up in the results.
@@ -53,6 +54,9 @@ SEARCHES = [
     ("/registry/?q=户主", "registry"),
     ("/api/persons/?q=户主", "registry"),
     ("/api/households/?q=001", "registry"),
+    ("/api/households/?search=001", "registry"),
+    ("/api/persons/?search=户主", "registry"),
+    ("/api/sites/?search=安置点", "orgs"),
 ]
 
 
@@ -72,7 +76,11 @@ def _details(world):
         (f"/api/persons/{b_person.pk}/", "registry"),
         (f"/api/registry/summary/?node={b.site.key}", "registry"),
         (f"/registry/quality/?node={b.site.key}", "registry"),
-        (f"/api/registry/quality/?node={b.site.key}", "registry"),
+        (f"/api/registry/summary/?unit={b.site.key}", "registry"),
+        (f"/api/registry/quality/?unit={b.site.key}", "registry"),
+        (f"/api/households/?unit={b.unit.key}", "registry", "read", 200),
+        (f"/api/policy-values/resolve/?unit={b.unit.key}", "policies"),
+        ("/accounts/tokens/new/", "accounts", "write", 200),
         (f"/registry/households/{b.household.pk}/edit/", "registry", "write"),
         (f"/registry/persons/{b_person.pk}/move/", "registry", "write"),
         (f"/accounts/users/{b_user.pk}/edit/", "accounts", "write"),
@@ -134,11 +142,32 @@ def test_exports_never_contain_the_other_town(world, client_for, role):
 def test_direct_urls_to_the_other_town_answer_404(world, client_for, role):
     user = world.users[role]
     client = client_for(user)
-    for url, module, *level in _details(world):
+    for url, module, *rest in _details(world):
+        # (url, module[, level needed[, status for a role that may: 404 unless a list]])
+        level = rest[0] if rest else "read"
+        ok = rest[1] if len(rest) > 1 else 404
         response = client.get(url)
-        expected = 404 if access.allows(user, module, *level) else 403
+        expected = ok if access.allows(user, module, level) else 403
         assert response.status_code == expected, (role, url, response.status_code)
         assert not _leaks(response)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_tokens_of_the_other_town_stay_hidden(world, client_for, role):
+    from anju.accounts import services as account_services
+
+    token, _ = account_services.create_token(
+        None, user=world.users["b_town_staff"], name="乙镇对接", node=world.b.site
+    )
+    user = world.users[role]
+    client = client_for(user)
+    listing = client.get("/accounts/tokens/")
+    assert listing.status_code == (200 if access.allows(user, "accounts") else 403)
+    assert not _leaks(listing)
+    revoke = client.post(f"/accounts/tokens/{token.pk}/revoke/")
+    assert revoke.status_code == (404 if access.allows(user, "accounts") else 403), role
+    token.refresh_from_db()
+    assert token.revoked_at is None
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -11,7 +11,7 @@ from anju.registry.generate import GenerateError, generate
 class Command(BaseCommand):
     help = (
         "生成全国规模的测试台账（仅 PostgreSQL）：anju generate --persons 人数 --counties 县数 "
-        "[--provinces 省数] [--seed 种子] [--append | --reset]"
+        "[--provinces 省数] [--seed 数字] [--append | --reset]"
     )
 
     def add_arguments(self, parser):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--provinces", type=int, help="分布到多少个省（默认约每 15 个县一个省）"
         )
-        parser.add_argument("--seed", type=int, default=1, help="随机种子，同一种子生成同样的数据")
+        parser.add_argument("--seed", type=int, default=1, help="随机数起点：同一数字生成同样的数据")
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--append", action="store_true", help="已有生成数据时，追加到新的县")
         group.add_argument("--reset", action="store_true", help="先删除已生成的数据（只删生成的）")
