@@ -10,3 +10,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 ARGON2_HASHERS = PASSWORD_HASHERS  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
+# Tests render pages without running collectstatic first: cite the plain file names.
+# (test_production.py checks the real storage through collectstatic and gunicorn.)
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
