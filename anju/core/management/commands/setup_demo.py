@@ -1,5 +1,3 @@
-from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -12,6 +10,9 @@ SKIPPED = (
 
 def database_has_data() -> bool:
     """A database with any account or organisation unit is someone's: the demo stays out of it."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
     return get_user_model().objects.exists() or apps.get_model("orgs", "AdminUnit").objects.exists()
 
 
@@ -26,8 +27,8 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="先清空数据库（全部数据），再载入演示数据"
         )
 
-    def handle(self, *args, reset=False, **options):
-        if reset:
+    def handle(self, *args, **options):
+        if options["reset"]:
             self.stdout.write("» 清空数据库，重新载入演示数据")
             call_command("flush", interactive=False, verbosity=0)
         elif database_has_data():
