@@ -13,6 +13,10 @@ worker_class = "gthread"
 threads = int(os.environ.get("ANJU_WEB_THREADS") or 4)
 timeout = int(os.environ.get("ANJU_WEB_TIMEOUT") or 120)
 graceful_timeout = 30
+# Keep idle connections longer than a reader pauses between pages (gunicorn's 2 s default closes
+# them just as the next request is sent: "connection closed without response" under load) and longer
+# than a load balancer's idle timeout (60 s is common). Idle connections cost gthread nothing.
+keepalive = int(os.environ.get("ANJU_WEB_KEEPALIVE") or 75)
 # Recycle each process now and then, so a slow leak never grows without bound.
 max_requests = 2000
 max_requests_jitter = 200
