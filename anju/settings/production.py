@@ -7,13 +7,15 @@ network set ANJU_SECURE_COOKIES=0, or browsers will not send the login cookies b
 import sys
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, SILENCED_SYSTEM_CHECKS, env_bool
+from .base import SECRET_KEY, SILENCED_SYSTEM_CHECKS, VAR_DIR, env_bool
 
 if not SECRET_KEY:
     sys.stderr.write("安居拒绝启动：生产环境必须设置环境变量 ANJU_SECRET_KEY。\n")
     raise SystemExit(1)
 
 DEBUG = False
+# Uploaded workbooks and the beat schedule live here; a fresh checkout has no var/ yet.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 SESSION_COOKIE_SECURE = env_bool("ANJU_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0

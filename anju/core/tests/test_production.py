@@ -56,17 +56,19 @@ def static_root(tmp_path_factory):
     return root
 
 
-def test_production_settings_pass_the_deployment_checks():
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    var = tmp_path / "var"  # a fresh checkout has none: beat and uploads need it
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
         cwd=ROOT,
-        env=production_env(ANJU_SSL_REDIRECT="1"),
+        env=production_env(ANJU_SSL_REDIRECT="1", ANJU_VAR_DIR=str(var)),
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "security." not in result.stdout + result.stderr
+    assert var.is_dir()
     shown = subprocess.run(
         [
             sys.executable,
