@@ -16,3 +16,9 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# pytest-django's live server (the browser tests) serves static files only when it finds
+# "django.contrib.staticfiles" by that name; AnjuStaticFilesConfig only narrows collectstatic.
+INSTALLED_APPS = [
+    "django.contrib.staticfiles" if app == "anju.staticfiles.AnjuStaticFilesConfig" else app
+    for app in INSTALLED_APPS  # noqa: F405
+]

@@ -242,7 +242,8 @@ def test_setup_demo_leaves_a_database_in_use_alone(db):
     assert list(User.objects.values_list("username", flat=True)) == ["zhangsan"]
 
 
-def test_setup_demo_reset_wipes_the_database_then_loads_the_demo(db, monkeypatch):
+def test_setup_demo_reset_wipes_the_database_then_loads_the_demo(transactional_db, monkeypatch):
+    # transactional_db: PostgreSQL refuses to TRUNCATE inside the test's transaction.
     User.objects.create_user("zhangsan", password="Zhangsan@2026x")
     loaded = []
     monkeypatch.setattr(
