@@ -202,23 +202,9 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 # A worker takes one task at a time: imports and checks are long, and a second worker should get the
 # next one rather than let it wait behind the first.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Periodic tasks, sent by the deployment's one `celery -A anju beat`. An entry per job, keyed by a
-# name that says what it does; times are Asia/Shanghai (CELERY_TIMEZONE):
-#     CELERY_BEAT_SCHEDULE["registry-quality-nightly"] = {
-#         "task": "registry.quality_nightly",   # the name given in @shared_task(name=...)
-#         "schedule": crontab(hour=2, minute=30),  # from celery.schedules: every night at 02:30
-#     }
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-
-# Without a broker (the embedded demo) tasks run in-process.
-CELERY_BROKER_URL = os.environ.get("ANJU_BROKER_URL", "")
-# Task results go to the broker's Redis unless ANJU_RESULT_BACKEND names another.
-CELERY_RESULT_BACKEND = os.environ.get("ANJU_RESULT_BACKEND", CELERY_BROKER_URL) or None
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Periodic tasks, sent by the deployment's one `celery -A anju beat`: an entry per job, keyed by
+# a name that says what it does, with the task name given in @shared_task(name=...); times are
+# Asia/Shanghai (CELERY_TIMEZONE).
 CELERY_BEAT_SCHEDULE = {
     # 数据质量检查: every night over everything (anju/registry/tasks.py).
     "registry-quality-nightly": {
@@ -231,6 +217,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
     },
 }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Without a broker (the embedded demo) tasks run in-process.
+CELERY_BROKER_URL = os.environ.get("ANJU_BROKER_URL", "")
+# Task results go to the broker's Redis unless ANJU_RESULT_BACKEND names another.
+CELERY_RESULT_BACKEND = os.environ.get("ANJU_RESULT_BACKEND", CELERY_BROKER_URL) or None
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
