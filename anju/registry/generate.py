@@ -521,7 +521,7 @@ class _Writer:
     P_COLS = (
         "household_id, name, id_number, birth_date, sex, relation, ethnicity, political_status, "
         "education, schooling, health, labour_skill, hukou_status, medical_insurance, "
-        "pension_insurance, phone, path, updated_at"
+        "pension_insurance, phone, path, category, updated_at"
     )
 
     def __init__(self, rng, on: date, say, target: int, started: float):
@@ -594,12 +594,12 @@ class _Writer:
                     f"{min(size, 5) * 25}\t{safety}\t1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}\t"
                     f"{path}\t{self.stamp}\n"
                 )
-                self._persons(hid, household_ages(rng, size), code, path, seqs)
+                self._persons(hid, household_ages(rng, size), code, path, seqs, category)
                 self.households += 1
                 if self.pending >= BATCH_PERSONS:
                     self.flush()
 
-    def _persons(self, hid, ages, code, path, seqs) -> None:
+    def _persons(self, hid, ages, code, path, seqs, category) -> None:
         rng, r = self.rng, self.rng.random
         members = draw.relations_for(rng, ages)
         for age, m in zip(ages, members, strict=True):
@@ -643,7 +643,7 @@ class _Writer:
             self.p_lines.append(
                 f"{hid}\t{m.name}\t{idn}\t{day.isoformat()}\t{m.sex}\t{m.relation}\t汉族\t{political}\t"
                 f'{education}\t{schooling}\t["{health}"]\t{skill}\t已迁入安置地\t'
-                f'["城乡居民基本医疗保险"]\t{pension}\t\t{path}\t{self.stamp}\n'
+                f'["城乡居民基本医疗保险"]\t{pension}\t\t{path}\t{category}\t{self.stamp}\n'
             )
         self.persons += len(ages)
         self.pending += len(ages)

@@ -842,7 +842,8 @@ class RegistryImport:
             f"s.{f}{'::jsonb' if self.pg and f in JSON_FIELDS else ''}" for f in PERSON_FIELDS
         )
         p_set = ", ".join(
-            f"{f} = excluded.{f}" for f in [*PERSON_FIELDS, "household_id", "path", "updated_at"]
+            f"{f} = excluded.{f}"
+            for f in [*PERSON_FIELDS, "household_id", "path", "category", "updated_at"]
         )
         op = "IS DISTINCT FROM" if self.pg else "IS NOT"
         tracking = self._track_rollups()
@@ -870,24 +871,28 @@ class RegistryImport:
             affected.update(hid for move in moves for hid in move)
             self._household_moves(cur, now)
             cur.execute(
-                f"INSERT INTO registry_person (household_id, id_number, {p_cols}, path, updated_at) "
-                f"SELECT h.id, s.id_number, {p_sel}, h.path, %s FROM stage_person s "
+                "INSERT INTO registry_person "
+                f"(household_id, id_number, {p_cols}, path, category, updated_at) "
+                f"SELECT h.id, s.id_number, {p_sel}, h.path, h.category, %s FROM stage_person s "
                 "JOIN registry_household h ON h.county_id = s.county_id AND h.number = s.number "
                 f"{where}ON CONFLICT (id_number) DO UPDATE SET {p_set} "
                 f"WHERE {self._distinct('registry_person', 'excluded', PERSON_FIELDS)} "
                 f"OR registry_person.household_id <> excluded.household_id "
-                f"OR registry_person.path {op} excluded.path RETURNING household_id",
+                f"OR registry_person.path {op} excluded.path "
+                f"OR registry_person.category {op} excluded.category RETURNING household_id",
                 [now],
             )
             affected.update(hid for (hid,) in cur.fetchall())
             self.outcome.affected_household_ids = affected
             # Members the sheet does not list follow their household to its new place.
+            # (Their household's category follows them too: the roll-ups read it on the person.)
+            same = "SELECT h.{0} FROM registry_household h WHERE h.id = registry_person.household_id"
             cur.execute(
-                "UPDATE registry_person SET path = (SELECT h.path FROM registry_household h "
-                "WHERE h.id = registry_person.household_id) WHERE household_id IN ("
+                f"UPDATE registry_person SET path = ({same.format('path')}), "
+                f"category = ({same.format('category')}) WHERE household_id IN ("
                 "SELECT h.id FROM registry_household h JOIN stage_household s "
-                "ON h.county_id = s.county_id AND h.number = s.number) AND path <> ("
-                "SELECT h.path FROM registry_household h WHERE h.id = registry_person.household_id)"
+                "ON h.county_id = s.county_id AND h.number = s.number) AND "
+                f"(path <> ({same.format('path')}) OR category <> ({same.format('category')}))"
             )
         self._finish_rollups(tracking)
         self._audit()

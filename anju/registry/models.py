@@ -205,6 +205,15 @@ class Person(models.Model):
     pension_insurance = models.JSONField("养老保险", default=list, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True, default="")
     path = models.CharField(max_length=255, editable=False, default="")
+    # The household's category, kept beside the path by the same writes: the age roll-ups'
+    # boundary-month count reads persons by (birth date, path, category) from the index alone.
+    category = models.CharField(
+        "户类型（随所在户）",
+        max_length=20,
+        choices=choices.Category.choices,
+        editable=False,
+        default="",
+    )
     updated_at = models.DateTimeField("更新时间", default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
@@ -219,7 +228,7 @@ class Person(models.Model):
             ),
             models.Index(fields=["name"], name="registry_person_name"),
             # The boundary-month correction of the age roll-ups reads persons by birth date.
-            models.Index(fields=["birth_date", "path"], name="registry_person_birth"),
+            models.Index(fields=["birth_date", "path", "category"], name="registry_person_birth"),
             # Duplicate detection probes (name, birth date) for each person of a unit; with the
             # household in the index the probe never reads the table (quality.py).
             models.Index(

@@ -393,20 +393,20 @@ def at_least(roots: list[str], on: date, bounds: list[int], months: Counter, *, 
         ranges[b] = (date(year, on.month, 1), date(year, on.month, last))
     corrections: Counter = Counter()
     if ranges:
-        cases = " ".join(f"WHEN p.birth_date BETWEEN %s AND %s THEN {b}" for b in ranges)
-        case_params = [d for r in ranges.values() for d in r]
+        # One index range per bound, joined by UNION ALL: each is an index-only scan of
+        # (birth_date, path, category), where OR-ing the ranges would read the persons' rows.
         where, params = _roots_where(roots, "p.path")
-        within = " OR ".join("p.birth_date BETWEEN %s AND %s" for _ in ranges)
-        join = ""
-        if category:
-            join = "JOIN registry_household h ON h.id = p.household_id "
-            where, params = f"{where} AND h.category = %s", [*params, category]
-        with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT CASE {cases} END, COUNT(*) FROM registry_person p {join}"
-                f"WHERE ({within}) AND {where} GROUP BY 1",
-                [*case_params, *case_params, *params],
+        if category:  # the household's category, kept on the person for this index
+            where, params = f"{where} AND p.category = %s", [*params, category]
+        parts, all_params = [], []
+        for b, (start, end) in ranges.items():
+            parts.append(
+                f"SELECT {int(b)}, COUNT(*) FROM registry_person p "
+                f"WHERE p.birth_date BETWEEN %s AND %s AND {where}"
             )
+            all_params += [start, end, *params]
+        with connection.cursor() as cur:
+            cur.execute(" UNION ALL ".join(parts), all_params)
             corrections.update(dict(cur.fetchall()))
     out = {}
     for b in bounds:

@@ -383,7 +383,9 @@ def update_household(actor, household: Household, **changes) -> Household:
     household.updated_at = timezone.now()
     household.full_clean(exclude=["path"])
     household.save()
-    Person.objects.filter(household=household).update(path=household.path)
+    Person.objects.filter(household=household).update(
+        path=household.path, category=household.category
+    )
     tracking.finish()
     if any(before[f] != audit.snapshot(household, [f])[f] for f in PLACEMENT):
         HouseholdMove.objects.create(
@@ -439,6 +441,7 @@ def _clean_person(person: Person) -> None:
         if heads.exclude(pk=person.pk).exists():
             raise ValidationError({"relation": "该户已有户主。"})
     person.path = person.household.path
+    person.category = person.household.category
 
 
 @transaction.atomic

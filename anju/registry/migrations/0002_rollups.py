@@ -60,9 +60,19 @@ class Migration(migrations.Migration):
                 ('persons', models.IntegerField(default=0)),
             ],
         ),
+        migrations.AddField(
+            model_name='person',
+            name='category',
+            field=models.CharField(choices=[('lifted', '搬迁脱贫户'), ('co_relocated', '同步搬迁户')], default='', editable=False, max_length=20, verbose_name='户类型（随所在户）'),
+        ),
+        migrations.RunSQL(
+            "UPDATE registry_person SET category = (SELECT h.category FROM registry_household h "
+            "WHERE h.id = registry_person.household_id)",
+            migrations.RunSQL.noop,
+        ),
         migrations.AddIndex(
             model_name='person',
-            index=models.Index(fields=['birth_date', 'path'], name='registry_person_birth'),
+            index=models.Index(fields=['birth_date', 'path', 'category'], name='registry_person_birth'),
         ),
         migrations.AddConstraint(
             model_name='agerollup',
