@@ -72,3 +72,12 @@ def test_site_list_pages_run_a_fixed_number_of_queries_as_sites_grow(world, clie
         site = org_services.create_site(None, admin_unit=world.a.community, name=f"新点{i}")
         _household(site, f"甲9{i}0", 1)
     assert {url: count(url) for url in before} == before
+
+
+def test_site_profile_shows_land_area_as_the_plan_states_it(world, client_for):
+    # 《清涧县下七里湾集中安置点后续扶持方案》 states its land in ㎡ (4,654 ㎡), others in 亩.
+    services.save_profile(None, world.a.site, land_area_m2="4654")
+    services.save_profile(None, world.b.site, land_area_mu="12.5")
+    client = client_for(world.users["whole_county"])
+    assert "4654.00 ㎡" in client.get(f"/registry/sites/{world.a.site.pk}/").content.decode()
+    assert "12.50 亩" in client.get(f"/registry/sites/{world.b.site.pk}/").content.decode()
