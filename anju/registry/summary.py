@@ -95,6 +95,15 @@ def education_bands(counter: Counter, scheme) -> dict[str, int]:
     return {label: sum(counter[v] for v in values) for label, values in scheme}
 
 
+def education_schemes(counter: Counter) -> dict:
+    """Both education schemes and the blanks, as summaries report them."""
+    return {
+        "five": education_bands(counter, EDUCATION_FIVE),
+        "three": education_bands(counter, EDUCATION_THREE),
+        "blank": counter[""],
+    }
+
+
 HOUSEHOLD_TOTALS = {
     "total": Count("id"),
     "lifted": Count("id", filter=Q(category=choices.Category.LIFTED)),
@@ -114,8 +123,10 @@ PERSON_COLUMNS = (
 
 
 def summarise(households, persons, *, on: date, node=None, schemes=None) -> Summary:
-    """Breakdowns of the given (already scoped) household and person querysets. Age bands come
-    from ``schemes`` if given, else from the parameters in force for ``node``."""
+    """Breakdowns of the given household and person querysets, counted person by person in
+    Python: the independent count the roll-ups are checked against (tests, and nothing on a
+    request path). Age bands come from ``schemes`` if given, else from the parameters in force
+    for ``node``."""
     totals = households.aggregate(**HOUSEHOLD_TOTALS)
     rows = persons.values_list(*PERSON_COLUMNS).iterator(5000)
     return tally(totals, rows, on=on, schemes=schemes or _schemes(node, on))
@@ -168,16 +179,8 @@ def tally(totals: dict, rows, *, on: date, schemes: list[list[int]]) -> Summary:
         }
         for i, b in enumerate(schemes)
     ]
-    s.education_all = {
-        "five": education_bands(education_all, EDUCATION_FIVE),
-        "three": education_bands(education_all, EDUCATION_THREE),
-        "blank": education_all[""],
-    }
-    s.education_labour = {
-        "five": education_bands(education_labour, EDUCATION_FIVE),
-        "three": education_bands(education_labour, EDUCATION_THREE),
-        "blank": education_labour[""],
-    }
+    s.education_all = education_schemes(education_all)
+    s.education_labour = education_schemes(education_labour)
     s.safety_net_households = totals["safety"]
     s.safety_net_persons = sum(safety_persons.values())
     s.safety_net = {
@@ -277,16 +280,8 @@ def from_figures(fig, *, on: date, schemes: list[list[int]], category: str = "")
                 "pairs": list(zip(labels, counts, strict=True)),
             }
         )
-    s.education_all = {
-        "five": education_bands(education_all, EDUCATION_FIVE),
-        "three": education_bands(education_all, EDUCATION_THREE),
-        "blank": education_all[""],
-    }
-    s.education_labour = {
-        "five": education_bands(education_labour, EDUCATION_FIVE),
-        "three": education_bands(education_labour, EDUCATION_THREE),
-        "blank": education_labour[""],
-    }
+    s.education_all = education_schemes(education_all)
+    s.education_labour = education_schemes(education_labour)
     s.safety_net_households = hh["safety"]
     s.safety_net_persons = hh["safety_persons"]
     s.safety_net = {
