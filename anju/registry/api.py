@@ -268,19 +268,7 @@ class RegistryReportViewSet(viewsets.ViewSet):
         paginator.page_size = 50
         page = paginator.paginate_queryset(selectors.sites(request.user), request, view=self)
         results = [
-            {
-                "key": site.key,
-                "name": site.name,
-                "admin_unit": site.admin_unit.name if site.admin_unit_id else "",
-                "declared_households": getattr(site.profile, "declared_households", None)
-                if hasattr(site, "profile")
-                else None,
-                "counted_households": site.counted_households,
-                "declared_persons": getattr(site.profile, "declared_persons", None)
-                if hasattr(site, "profile")
-                else None,
-                "counted_persons": site.counted_persons,
-            }
+            {"key": site.key, **selectors.site_figures(site)}
             for site in selectors.attach_counts(request.user, page)
         ]
         response = paginator.get_paginated_response(results)

@@ -74,9 +74,17 @@ def attach_counts(user, sites) -> list:
     return sites
 
 
-def sites_with_counts(user):
-    """Sites with their declared figures and the figures counted from the registry."""
-    return attach_counts(user, sites(user))
+def site_figures(site) -> dict:
+    """One row of the site list (after ``attach_counts``): the page, its export and the API."""
+    profile = getattr(site, "profile", None) if hasattr(site, "profile") else None
+    return {
+        "name": site.name,
+        "admin_unit": site.admin_unit.name if site.admin_unit_id else "",
+        "declared_households": profile.declared_households if profile else None,
+        "counted_households": site.counted_households,
+        "declared_persons": profile.declared_persons if profile else None,
+        "counted_persons": site.counted_persons,
+    }
 
 
 def site_totals(user) -> dict:

@@ -205,15 +205,7 @@ SITE_HEADERS = ["安置点", "所属", "申报户数", "统计户数", "申报�
 
 
 def _site_row(site) -> list:
-    profile = getattr(site, "profile", None)
-    return [
-        site.name,
-        site.admin_unit.name if site.admin_unit_id else "",
-        profile.declared_households if profile else None,
-        site.counted_households,
-        profile.declared_persons if profile else None,
-        site.counted_persons,
-    ]
+    return list(selectors.site_figures(site).values())
 
 
 def site_list(request):
