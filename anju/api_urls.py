@@ -2,6 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from anju.accounts.api import RoleViewSet, UserViewSet
 from anju.audit.api import AuditLogViewSet
+from anju.exports.api import ExportJobViewSet
 from anju.orgs.api import (
     AdminUnitViewSet,
     BuildingViewSet,
@@ -31,5 +32,6 @@ router.register("households", HouseholdViewSet, basename="household")
 router.register("persons", PersonViewSet, basename="person")
 router.register("site-profiles", SiteProfileViewSet, basename="site-profile")
 router.register("registry", RegistryReportViewSet, basename="registry")
+router.register("exports", ExportJobViewSet, basename="export")
 
 urlpatterns = router.urls

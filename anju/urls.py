@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit/", include("anju.audit.urls")),
     path("policies/", include("anju.policies.urls")),
     path("registry/", include("anju.registry.urls")),
+    path("exports/", include("anju.exports.urls")),
     # The schema answers a signed-in browser or a token; the docs page sends a visitor to log in.
     path(
         "api/schema/",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from anju.audit import services as audit
 from anju.core.forms import bootstrapify
+from anju.core.pagination import CountedPaginator
 from anju.core.scope import home_path
 from anju.core.xlsx import xlsx_response
+from anju.exports import services as exports
 
 
 def ledger_page(
@@ -24,21 +25,36 @@ def ledger_page(
     unit_path: str | None = None,
     export=None,
     page_rows=None,
+    count=None,
 ):
     """A filtered, paginated ledger; ``?export=xlsx`` streams the same rows to Excel, or, given
     ``export(rows) -> (ledger, rows)``, a finer ledger (the persons of the listed households).
 
     ``page_rows(page_queryset) -> queryset`` adds what only the shown rows need (户主, 人数):
-    computed after the page is cut, so a deep page does not compute it for every skipped row."""
+    computed after the page is cut, so a deep page does not compute it for every skipped row.
+
+    ``count(filterset) -> int | None`` gives the list's length where the app keeps it (roll-ups);
+    otherwise the list is counted up to ``COUNT_CAP`` (``anju.core.pagination``)."""
     rows = filterset.qs
     if request.GET.get("export") == "xlsx":
+        if not getattr(request, "in_background", False) and exports.too_big(rows):
+            # Too long to make while the user waits: a background job replays this request.
+            title = (extra or {}).get("title") or ledger.title
+            described = _describe(filterset)
+            job = exports.start(
+                request.user,
+                url=request.get_full_path(),
+                title=f"{title}（{described}）" if described else title,
+            )
+            return redirect(job.get_absolute_url())
         if export is not None:
             ledger, rows = export(rows)
-        count = rows.count()
+        exported = rows.count()
+        request.export_rows = exported  # read by a background job (anju.exports)
         audit.record_export(
             request.user,
             what=ledger.title,
-            rows=count,
+            rows=exported,
             unit_path=unit_path if unit_path is not None else home_path(request.user),
             filters=_describe(filterset),
         )
@@ -47,7 +63,8 @@ def ledger_page(
     filterset.form.prefix = None
     bootstrapify(filterset.form)
     _small(filterset.form)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    known = count(filterset) if count is not None and filterset.is_valid() else None
+    page = CountedPaginator(rows, 50, known_count=known).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -121,7 +121,25 @@ class SiteProfileSerializer(serializers.ModelSerializer):
         read_only_fields = ["site"]
 
 
+class RollupCounted:
+    """The list's length from the roll-ups when only roll-up filters are in use (see
+    ``anju.core.pagination``): a county leader's million persons are not counted per page."""
+
+    counts_persons = False
+
+    def known_count(self):
+        fs = self.filterset_class(
+            self.request.query_params, queryset=self.get_queryset(), request=self.request
+        )
+        if not fs.is_valid():
+            return None
+        return selectors.counted_from_rollups(
+            self.request.user, fs.form.cleaned_data, persons=self.counts_persons
+        )
+
+
 class HouseholdViewSet(
+    RollupCounted,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -159,6 +177,7 @@ class HouseholdViewSet(
 
 
 class PersonViewSet(
+    RollupCounted,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -172,8 +191,10 @@ class PersonViewSet(
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     related = ("household",)
-    # Entry order: the primary key index pages through a million persons without a sort.
-    ordering = ["id"]
+    counts_persons = True
+    # Entry order within the unit: the (path, id) index pages through a million persons, or
+    # through one site's, without a sort.
+    ordering = ["path", "id"]
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -1,12 +1,12 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from anju.core.filters import ScopedFilterSet
 from anju.orgs.models import Site
 
 from . import choices
 from .models import Household, Person
+from .selectors import matching_households, matching_persons
 
 
 class HouseholdFilter(ScopedFilterSet):
@@ -23,11 +23,9 @@ class HouseholdFilter(ScopedFilterSet):
         fields = ["q", "site", "category", "safety_net"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        matches = Person.objects.filter(Q(name__icontains=value) | Q(id_number=value.upper()))
-        return queryset.filter(
-            Q(number__icontains=value) | Q(pk__in=matches.values("household_id"))
-        )
+        if not value.strip():
+            return queryset
+        return queryset.filter(pk__in=matching_households(self.request.user, value))
 
     def safety(self, queryset, name, value):
         return queryset.filter(safety_net=value)
@@ -57,9 +55,6 @@ class PersonFilter(ScopedFilterSet):
     under = HouseholdFilter.under
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(id_number=value.upper())
-            | Q(household__number__icontains=value)
-        )
+        if not value.strip():
+            return queryset
+        return queryset.filter(pk__in=matching_persons(self.request.user, value))

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models import Sum
 
 from . import choices
 from .models import AgeRollup, HouseholdRollup, RollupNode, SkillRollup
@@ -364,6 +365,31 @@ def figures(roots: list[str], *, category: str = "") -> Figures:
                 _normalise(table, row) for row in _fetch(table, where, params, by_node=False)
             )
     return out
+
+
+def totals(roots: list[str], *, category: str = "", safety_net: str | None = None):
+    """(households, persons) of the union of the subtrees at ``roots`` (which must not overlap),
+    optionally of one category or safety net: the length of a ledger list without counting it."""
+    stored = [r for r in roots if is_rollup_node(r)]
+    counted = [r for r in roots if not is_rollup_node(r)]
+    households = persons = 0
+    if stored:
+        qs = HouseholdRollup.objects.filter(node_path__in=stored)
+        if category:
+            qs = qs.filter(category=category)
+        if safety_net is not None:
+            qs = qs.filter(safety_net=safety_net)
+        sums = qs.aggregate(h=Sum("households"), p=Sum("persons"))
+        households, persons = sums["h"] or 0, sums["p"] or 0
+    if counted:
+        where, params = _roots_where(counted, "h.path")
+        for row in _fetch(HOUSEHOLDS, where, params, by_node=False):
+            row_category, row_safety_net, _labour, h, p = _normalise(HOUSEHOLDS, row)
+            if (not category or row_category == category) and (
+                safety_net is None or row_safety_net == safety_net
+            ):
+                households, persons = households + h, persons + p
+    return households, persons
 
 
 def raw_figures(roots: list[str], *, category: str = "") -> Figures:

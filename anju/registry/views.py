@@ -63,6 +63,7 @@ def household_list(request):
             selectors.households(request.user).filter(pk__in=page.values("pk"))
         ).order_by("path", "number"),
         template="registry/household_list.html",
+        count=lambda fs: selectors.counted_from_rollups(request.user, fs.form.cleaned_data),
         extra={
             "title": "搬迁户台账",
             "writable": access.allows(request.user, "registry", "write"),
@@ -226,9 +227,14 @@ def site_list(request):
                     yield from map(_site_row, selectors.attach_counts(request.user, chunk))
                     chunk = []
             yield from map(_site_row, selectors.attach_counts(request.user, chunk))
-            yield ["合计", f"{totals['sites']} 个安置点", totals["declared_households"],
-                   totals["counted_households"], totals["declared_persons"],
-                   totals["counted_persons"]]
+            yield [
+                "合计",
+                f"{totals['sites']} 个安置点",
+                totals["declared_households"],
+                totals["counted_households"],
+                totals["declared_persons"],
+                totals["counted_persons"],
+            ]
 
         return xlsx_response("安置点概况.xlsx", "安置点概况", SITE_HEADERS, rows())
     page = Paginator(sites, 50).get_page(request.GET.get("page"))

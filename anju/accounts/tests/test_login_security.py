@@ -26,8 +26,30 @@ def test_passwords_are_hashed_with_argon2(db, client):
             nodes=[],
             is_superuser=True,
         )
-        assert user.password.startswith("argon2$argon2id$")
+        # OWASP's 19 MiB, 2 iterations, 1 lane: a morning's logins do not queue the pages.
+        assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
         assert _login(client, "argon_user", PASSWORD).status_code == 302
+
+
+def test_hashes_with_other_argon2_parameters_still_verify_and_are_upgraded(db, client):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    user = services.create_user(
+        None,
+        username="old_hash",
+        password=PASSWORD,
+        role=Role.objects.get(code="auditor", unit=None),
+        nodes=[],
+        is_superuser=True,
+    )
+    # A hash stored before (Django's defaults: 100 MiB, 8 lanes).
+    user.password = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())
+    user.save(update_fields=["password"])
+    assert "m=102400" in user.password
+    with override_settings(PASSWORD_HASHERS=settings.ARGON2_HASHERS):
+        assert _login(client, "old_hash", PASSWORD).status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 def test_login_and_logout(world, client):

@@ -139,6 +139,28 @@ def test_exports_never_contain_the_other_town(world, client_for, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_background_exports_never_contain_the_other_town(
+    world, client_for, role, settings, django_capture_on_commit_callbacks
+):
+    """Every ledger export made as a background job (anju.exports) instead of streamed."""
+    settings.ANJU_EXPORT_INLINE_ROWS = 0
+    client = client_for(world.users[role])
+    for url in EXPORTS:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get(url + "?export=xlsx")
+        if response.status_code == 403:
+            continue
+        if response.status_code == 302:
+            job = client.get(response.url)
+            assert "已完成" in job.content.decode(), (role, url)
+            response = client.get(response.url + "download")
+        assert response.status_code == 200, (role, url)
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        text = " ".join(str(c) for row in book.active.iter_rows(values_only=True) for c in row)
+        assert "乙" not in text, f"{role} exports town 乙 from {url} in the background"
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_direct_urls_to_the_other_town_answer_404(world, client_for, role):
     user = world.users[role]
     client = client_for(user)
