@@ -30,7 +30,8 @@ def main() -> None:
 
     from anju.accounts.models import Role, User
     from anju.accounts.services import create_user, ensure_builtin_roles
-    from anju.orgs.models import AdminUnit as Unit, Site
+    from anju.orgs.models import AdminUnit as Unit
+    from anju.orgs.models import Site
     from anju.registry.models import HouseholdRollup
 
     ensure_builtin_roles()
