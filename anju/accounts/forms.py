@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from anju.core.forms import DatePicker
+
 from .access import LEVEL_LABELS, MODULES
 from .models import Role, User
 
@@ -82,7 +84,7 @@ class TokenForm(forms.Form):
     expires_on = forms.DateField(
         label="有效期至",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         help_text="留空则长期有效（不建议）。",
     )
 

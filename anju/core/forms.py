@@ -12,3 +12,14 @@ def bootstrapify(form) -> None:
         else:
             css = "form-control"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class DatePicker(forms.DateInput):
+    """The browser's date picker. Its value must be ISO (2026-11-20): under zh-hans Django would
+    write 2026/11/20, which the picker shows as empty — and saving the form then cleared the
+    date the user never touched."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

@@ -1,6 +1,7 @@
 from django import forms
 
 from anju.accounts.services import visible_users
+from anju.core.forms import DatePicker
 
 from .models import AdminUnit, Building, Grid, Position, Site
 
@@ -50,8 +51,8 @@ class PositionForm(forms.ModelForm):
         model = Position
         fields = ["title", "user", "holder_name", "phone", "start_date", "end_date"]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": DatePicker(),
+            "end_date": DatePicker(),
         }
 
     def __init__(self, *args, actor=None, **kwargs):

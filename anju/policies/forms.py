@@ -1,5 +1,6 @@
 from django import forms
 
+from anju.core.forms import DatePicker
 from anju.orgs.models import AdminUnit
 
 from .registry import KEYS, to_text
@@ -8,11 +9,11 @@ from .registry import KEYS, to_text
 class ParameterValueForm(forms.Form):
     key = forms.ChoiceField(label="参数")
     unit = forms.ModelChoiceField(label="适用单位", queryset=AdminUnit.objects.none())
-    valid_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label="生效日期", widget=DatePicker())
     valid_to = forms.DateField(
         label="截止日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         help_text="留空表示长期有效",
     )
     value = forms.CharField(label="参数值", max_length=500)
@@ -46,7 +47,7 @@ class ParameterValueForm(forms.Form):
 
 class ResolveForm(forms.Form):
     unit = forms.ModelChoiceField(label="单位", queryset=AdminUnit.objects.none())
-    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="日期", widget=DatePicker())
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 from django import forms
 
+from anju.core.forms import DatePicker
 from anju.orgs.models import AdminUnit, Building, Site
 
 from . import choices
@@ -29,7 +30,7 @@ class HouseholdForm(forms.ModelForm):
             "safety_net",
             "phone",
         ]
-        widgets = {"move_in_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"move_in_date": DatePicker()}
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,7 +97,7 @@ class ProfileForm(forms.ModelForm):
             and f.concrete
             and f.name not in ("id", "site", "declared_breakdowns", "declared_conflicts")
         ]
-        widgets = {"declared_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"declared_on": DatePicker()}
 
 
 class ImportForm(forms.Form):

@@ -307,3 +307,15 @@ def test_quality_checks_run_a_fixed_number_of_queries(world, client_for, url):
     run = check_now()
     assert run.counts["conflict"] == 4 and run.counts["skill"] >= 4
     assert _count(client, url) == before
+
+
+def test_editing_a_household_keeps_its_move_in_date(world, client_for):
+    """The date picker needs an ISO value; a zh-hans one (2026/11/20) showed empty and the save
+    then cleared the date."""
+    from datetime import date
+
+    household = world.a.household
+    services.update_household(None, household, move_in_date=date(2019, 8, 20))
+    client = client_for(world.users["town_staff"])
+    form = client.get(f"/registry/households/{household.pk}/edit/").content.decode()
+    assert 'type="date"' in form and 'value="2019-08-20"' in form
