@@ -16,6 +16,7 @@ urlpatterns = [
     path("policies/", include("anju.policies.urls")),
     path("registry/", include("anju.registry.urls")),
     path("exports/", include("anju.exports.urls")),
+    path("monitoring/", include("anju.monitoring.urls")),
     # The schema answers a signed-in browser or a token; the docs page sends a visitor to log in.
     path(
         "api/schema/",

@@ -64,6 +64,17 @@ def navigation(request):
             registry.append(("统计图表", reverse("registry:summary", args=[key])))
         registry.append(("数据质量", reverse("registry:quality")))
         items.extend(registry)
+    if access.allows(user, "monitoring"):
+        items.append(
+            (
+                "监测帮扶",
+                [
+                    ("本月回访", reverse("monitoring:coverage")),
+                    ("未回访户", reverse("monitoring:unvisited")),
+                    ("每月回访台账", reverse("monitoring:visits")),
+                ],
+            )
+        )
     if access.allows(user, "policies"):
         items.append(("政策参数", reverse("policies:index")))
     if access.allows(user, "accounts"):

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "anju.policies",
     "anju.registry",
     "anju.exports",
+    "anju.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -63,3 +63,29 @@ def test_grid_worker_opens_his_sites_profile_from_the_menu(page):  # noqa: F811
     assert "申报数与台账统计" in body and "编辑概况" not in body
     _shot(page, "browser-grid-profile-phone.png")
     assert _no_sideways_scroll(page)
+
+
+def test_grid_worker_records_a_visit_on_a_phone(page):  # noqa: F811
+    """每月回访 on a phone: the list of doors still to knock on, the form, the list again."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    _login(page, "grid")
+    page.goto("/monitoring/unvisited/")
+    first = page.locator(".ledger-card").first
+    number = first.locator("a").first.inner_text()
+    first.get_by_role("link", name="回访").click()
+    expect(page.locator("h1")).to_contain_text(number)
+    page.get_by_label("就业务工").check()
+    page.get_by_label("饮水安全", exact=True).check()
+    page.fill("textarea", "户主本月在外务工返乡，饮用水管破损")
+    assert _no_sideways_scroll(page)
+    _shot(page, "browser-visit-phone.png")
+    page.get_by_role("button", name="保存回访").click()
+    expect(page.locator(".alert-success")).to_contain_text(f"已记录 {number}")
+    assert number not in page.locator("tbody").inner_text()
+    # The month's ledger shows what was found.
+    page.goto("/monitoring/visits/")
+    card = page.locator(".ledger-card", has_text=number)
+    expect(card).to_contain_text("就业务工")
+    expect(card).to_contain_text("饮水安全")

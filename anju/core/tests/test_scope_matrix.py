@@ -5,6 +5,7 @@ town 乙's objects answers 404."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import openpyxl
 import pytest
@@ -270,3 +271,58 @@ def test_quality_findings_never_show_the_other_town(world, client_for, role):
             text = response.content.decode()
         assert "乙" not in text, f"{role} sees town 乙 at {url}"
         assert "甲户主（户 甲001）" in text, f"{role} misses its own finding at {url}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_monitoring_never_shows_the_other_town(world, client_for, role):
+    """Monthly visits and their coverage: lists, export, details and the API."""
+    import time_machine
+
+    from anju.monitoring import services as monitoring
+
+    with time_machine.travel(date(2026, 11, 20), tick=False):
+        for town in (world.a, world.b):
+            monitoring.record_visit(
+                None,
+                town.household,
+                period="2026-11",
+                visited_on=date(2026, 11, 2),
+                visitor_name=f"{town.unit.name}网格员",
+            )
+        b_visit = world.b.household.visits.get()
+        user = world.users[role]
+        client = client_for(user)
+        may = access.allows(user, "monitoring")
+        lists = [
+            "/monitoring/?period=2026-11",
+            "/monitoring/unvisited/?period=2026-10",
+            "/monitoring/visits/",
+            "/monitoring/visits/?q=001",
+            "/api/visits/",
+            "/api/visits/?search=001",
+            "/api/monitoring/coverage/?period=2026-11",
+        ]
+        for url in lists:
+            response = client.get(url)
+            if not may:
+                assert response.status_code == 403, (role, url)
+                continue
+            assert response.status_code == 200, (role, url, response.status_code)
+            assert not _leaks(response), f"{role} sees town 乙 at {url}"
+        export = client.get("/monitoring/visits/?export=xlsx")
+        if may:
+            book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
+            text = " ".join(str(c) for row in book.active.iter_rows(values_only=True) for c in row)
+            assert "乙" not in text
+        b = world.b
+        for url, level in [
+            (f"/monitoring/visits/{b_visit.pk}/", "read"),
+            (f"/api/visits/{b_visit.pk}/", "read"),
+            (f"/monitoring/?unit={b.unit.key}", "read"),
+            (f"/monitoring/unvisited/?unit={b.site.key}", "read"),
+            (f"/api/monitoring/coverage/?unit={b.unit.key}", "read"),
+            (f"/monitoring/households/{b.household.pk}/visit/", "write"),
+        ]:
+            response = client.get(url)
+            expected = 404 if access.allows(user, "monitoring", level) else 403
+            assert response.status_code == expected, (role, url, response.status_code)

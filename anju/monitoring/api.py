@@ -1,0 +1,125 @@
+"""The monitoring loop over HTTP: monthly visits and their coverage."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from anju.core import periods
+from anju.core.api import ModulePermission, ScopedViewSet
+from anju.orgs.selectors import node_by_key, served_nodes
+from anju.registry.models import Household
+
+from . import choices, selectors, services
+from .filters import VisitFilter
+from .models import Visit
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
+    household_number = serializers.CharField(source="household.number", read_only=True)
+    changes = serializers.MultipleChoiceField(choices=choices.FIVE_CHANGES, required=False)
+    situations = serializers.MultipleChoiceField(choices=choices.FIVE_SITUATIONS, required=False)
+    needs_unmet = serializers.MultipleChoiceField(choices=choices.BASIC_NEEDS, required=False)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "household",
+            "household_number",
+            "period",
+            "visited_on",
+            "visitor_name",
+            "changes",
+            "situations",
+            "needs_unmet",
+            "note",
+            "path",
+        ]
+        read_only_fields = ["visitor_name", "path"]
+        # A second visit of the same household and month corrects the first (the service
+        # decides), so no unique-together refusal here.
+        validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["household"].queryset = Household.objects.visible_to(request.user)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Lists in the seed's order, as stored (a set has no order).
+        for name in ("changes", "situations", "needs_unmet"):
+            data[name] = list(getattr(instance, name))
+        return data
+
+
+class VisitViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """每月回访。POST 同一户同一月份再次提交即修改原记录（每户每月一条）。"""
+
+    module = "monitoring"
+    queryset = Visit.objects.all()
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilter
+    related = ("household",)
+    ordering = ["-period", "path", "household_id"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        household = data.pop("household")
+        for name in ("changes", "situations", "needs_unmet"):
+            data[name] = list(data.get(name, []))
+        serializer.instance = services.record_visit(self.request.user, household, **data)
+
+
+class CoverageViewSet(viewsets.ViewSet):
+    """回访覆盖：单位及其下级单位本月应回访、已回访、未回访户数。"""
+
+    module = "monitoring"
+    permission_classes = [ModulePermission]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "unit", str, description="单位键：u12、s3、g5、b8；默认本人服务的单位"
+            ),
+            OpenApiParameter("period", str, description="月份，如 2026-11；默认本月"),
+        ],
+        responses={200: dict},
+    )
+    def list(self, request):
+        try:
+            period = periods.parse(request.query_params.get("period") or periods.current())
+        except Exception as exc:  # noqa: BLE001 - a ValidationError with a Chinese message
+            raise ValidationError({"period": exc.messages}) from None
+        key = request.query_params.get("unit")
+        node = (
+            node_by_key(request.user, key) if key else next(iter(served_nodes(request.user)), None)
+        )
+        if node is None:
+            raise NotFound("单位不存在或不在您的管辖范围内。")
+        figures = selectors.coverage_of(request.user, node, period)
+
+        def row(node, f):
+            return {
+                "unit": node.key,
+                "name": node.name,
+                "households": f["households"],
+                "visited": f["visited"],
+                "missing": f["missing"],
+                "share": f["share"],
+            }
+
+        return Response(
+            {
+                "period": period,
+                **row(node, figures),
+                "parts": [row(r["node"], r) for r in figures["rows"]],
+            }
+        )

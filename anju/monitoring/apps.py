@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "anju.monitoring"
+    label = "monitoring"
+    verbose_name = "防止返贫动态监测"
+
+    def ready(self) -> None:
+        from anju.core import paths
+
+        from . import coverage
+
+        paths.watch_moves(coverage.moving)

@@ -1,0 +1,30 @@
+"""The checks of a monthly visit, as 《石城县2022年强化易地扶贫搬迁后续扶持工作的实施方案》 lists them
+第3条 (每月回访: 五个变化、五种情况), and 两不愁三保障 with drinking water."""
+
+FIVE_CHANGES = [
+    ("members", "家庭成员数量"),
+    ("health", "身体状况"),
+    ("industry", "产业发展"),
+    ("employment", "就业务工"),
+    ("income", "人均收入"),
+]
+FIVE_SITUATIONS = [
+    ("policies", "政策享受落实"),
+    ("paired_cadre", "干部结对帮扶"),
+    ("integration", "社区生活融入"),
+    ("appeals", "合理诉求解决"),
+    ("hardship", "突发困难问题"),
+]
+BASIC_NEEDS = [
+    ("food", "吃饭"),
+    ("clothing", "穿衣"),
+    ("schooling", "义务教育"),
+    ("medical", "基本医疗"),
+    ("housing", "住房安全"),
+    ("water", "饮水安全"),
+]
+
+
+def labels(choices, codes) -> list[str]:
+    names = dict(choices)
+    return [names.get(code, code) for code in codes]

@@ -1,0 +1,40 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from anju.core.filters import ScopedFilterSet
+from anju.orgs.models import Site
+
+from .models import Visit
+
+
+class VisitFilter(ScopedFilterSet):
+    period = django_filters.CharFilter(label="回访月份")
+    q = django_filters.CharFilter(label="户编号/回访人", method="search")
+    site = django_filters.ModelChoiceFilter(
+        label="安置点", field_name="household__site", queryset=Site.objects.all()
+    )
+    attention = django_filters.BooleanFilter(
+        label="有变化或需关注", method="needs_attention", widget=forms.NullBooleanSelect
+    )
+    unit = django_filters.CharFilter(label="单位", method="under", widget=forms.HiddenInput)
+
+    class Meta:
+        model = Visit
+        fields = ["period", "q", "site", "attention"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(household__number__icontains=value) | Q(visitor_name__icontains=value)
+        )
+
+    def needs_attention(self, queryset, name, value):
+        empty = Q(changes=[]) & Q(situations=[]) & Q(needs_unmet=[])
+        return queryset.exclude(empty) if value else queryset.filter(empty)
+
+    def under(self, queryset, name, value):
+        from anju.orgs.selectors import node_by_key
+
+        node = node_by_key(self.request.user, value)
+        return queryset.filter(path__startswith=node.path) if node else queryset.none()

@@ -1,0 +1,83 @@
+"""防止返贫动态监测: monthly visits (每月回访) and their coverage."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from anju.core import paths
+from anju.core.scope import ScopedQuerySet
+
+
+class Visit(models.Model):
+    """One household's visit of one month. Lists of codes (``choices.py``) name what was found:
+    the changes among the five, the situations that need attention, the basic needs not met."""
+
+    scope_path_field = "path"
+
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="搬迁户", on_delete=models.PROTECT, related_name="visits"
+    )
+    period = models.CharField("回访月份", max_length=7)
+    visited_on = models.DateField("回访日期")
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="回访人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    visitor_name = models.CharField("回访人姓名", max_length=100)
+    changes = models.JSONField("五个变化（有变化的项）", default=list, blank=True)
+    situations = models.JSONField("五种情况（需关注的项）", default=list, blank=True)
+    needs_unmet = models.JSONField("两不愁三保障及饮水（未保障的项）", default=list, blank=True)
+    note = models.TextField("情况说明", blank=True, default="")
+    # Where the household lived when visited: coverage counts the visit there, and the path
+    # follows node moves like every scoped row.
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("记录时间", default=timezone.now)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "每月回访"
+        verbose_name_plural = "每月回访"
+        ordering = ["-period", "path", "household_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "period"],
+                name="monitoring_visit_once_a_month",
+                violation_error_message="该户本月已有回访记录，请修改原记录。",
+            )
+        ]
+        indexes = [models.Index(fields=["period", "path"], name="monitoring_visit_period_path")]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.period} 回访"
+
+    def get_absolute_url(self) -> str:
+        return f"/monitoring/visits/{self.pk}/"
+
+    @property
+    def attention(self) -> bool:
+        return bool(self.changes or self.situations or self.needs_unmet)
+
+
+class VisitCoverage(models.Model):
+    """Roll-up: households visited per node (the whole platform, every unit, every site) and
+    month, kept by the visit service in the same transaction (``coverage.py``)."""
+
+    node_path = models.CharField(max_length=255)
+    period = models.CharField(max_length=7)
+    visited = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["node_path", "period"], name="monitoring_coverage_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_path or '全部'} {self.period}：{self.visited}"
+
+
+paths.register(Visit)

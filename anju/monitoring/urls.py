@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("", views.coverage_page, name="coverage"),
+    path("unvisited/", views.unvisited_page, name="unvisited"),
+    path("visits/", views.visit_list, name="visits"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit"),
+    path("households/<int:household_pk>/visit/", views.visit_form, name="visit-form"),
+]

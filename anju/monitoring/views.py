@@ -1,0 +1,156 @@
+"""Monitoring pages. Reads go through selectors; writes through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from anju.accounts import access
+from anju.core import periods
+from anju.core.forms import bootstrapify
+from anju.core.pages import apply_errors, ledger_page
+from anju.core.pagination import CountedPaginator
+from anju.core.scope import home_path
+from anju.orgs.selectors import node_by_key, served_nodes
+from anju.registry import selectors as registry
+
+from . import choices, forms, ledgers, selectors, services
+from .filters import VisitFilter
+
+
+def _period(request) -> str:
+    try:
+        return periods.parse(request.GET.get("period") or periods.current())
+    except ValidationError:
+        return periods.current()
+
+
+def _node(request):
+    key = request.GET.get("unit")
+    if key:
+        node = node_by_key(request.user, key)
+        if node is None:
+            raise Http404("单位不存在或不在您的管辖范围内。")
+        return node
+    served = served_nodes(request.user)
+    if not served:
+        raise Http404("您还没有服务的单位。")
+    return served[0]
+
+
+def coverage_page(request):
+    """本月回访: households visited and still to visit, for the user's unit and each part of it."""
+    access.require(request.user, "monitoring", "read")
+    period = _period(request)
+    node = _node(request)
+    figures = selectors.coverage_of(request.user, node, period)
+    return render(
+        request,
+        "monitoring/coverage.html",
+        {
+            "title": f"{periods.label(period)}回访",
+            "period": period,
+            "period_label": periods.label(period),
+            "figures": figures,
+            "writable": access.allows(request.user, "monitoring", "write"),
+        },
+    )
+
+
+def unvisited_page(request):
+    """The doors still to knock on this month, 50 a page, each with its 回访 button."""
+    access.require(request.user, "monitoring", "read")
+    period = _period(request)
+    node = _node(request)
+    rows = selectors.unvisited(request.user, node.path, period)
+    page = CountedPaginator(rows, 50).get_page(request.GET.get("page"))
+    page.object_list = registry.with_head_and_size(
+        registry.households(request.user).filter(pk__in=[h.pk for h in page.object_list])
+    ).order_by("path", "number")
+    return render(
+        request,
+        "monitoring/unvisited.html",
+        {
+            "title": f"{node.name} · {periods.label(period)}未回访户",
+            "node": node,
+            "period": period,
+            "page": page,
+            "query": f"unit={node.key}&period={period}",
+            "writable": access.allows(request.user, "monitoring", "write"),
+        },
+    )
+
+
+def visit_list(request):
+    access.require(request.user, "monitoring", "read")
+    rows = selectors.visits(request.user).order_by("-period", "path", "household_id")
+    fs = VisitFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.VISITS,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        extra={"title": "每月回访台账"},
+    )
+
+
+def visit_detail(request, pk):
+    access.require(request.user, "monitoring", "read")
+    visit = get_object_or_404(selectors.visits(request.user), pk=pk)
+    return render(
+        request,
+        "monitoring/visit_detail.html",
+        {
+            "title": str(visit),
+            "visit": visit,
+            "changes": choices.labels(choices.FIVE_CHANGES, visit.changes),
+            "situations": choices.labels(choices.FIVE_SITUATIONS, visit.situations),
+            "needs_unmet": choices.labels(choices.BASIC_NEEDS, visit.needs_unmet),
+            "writable": access.allows(request.user, "monitoring", "write"),
+        },
+    )
+
+
+def visit_form(request, household_pk):
+    """Record this month's visit to a household, or correct it (one visit a month)."""
+    access.require(request.user, "monitoring", "write")
+    household = get_object_or_404(registry.households(request.user), pk=household_pk)
+    period = _period(request)
+    existing = household.visits.filter(period=period).first()
+    form = forms.VisitForm(
+        request.POST or None, initial=forms.VisitForm.initial_for(existing, period)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.record_visit(request.user, household, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, f"已记录 {household.number} 的{periods.label(visit.period)}回访。"
+            )
+            return redirect(f"/monitoring/unvisited/?period={visit.period}")
+    bootstrapify(form)
+    for name in ("changes", "situations", "needs_unmet"):
+        form.fields[name].widget.attrs["class"] = "form-check-input"
+    return render(
+        request,
+        "monitoring/visit_form.html",
+        {
+            "title": f"回访 {household.number}",
+            "household": household,
+            "place": " ".join(
+                n
+                for n in (
+                    household.site.name if household.site_id else "",
+                    household.destination.name if household.destination_id else "",
+                    household.place,
+                )
+                if n
+            ),
+            "form": form,
+            "existing": existing,
+        },
+    )
