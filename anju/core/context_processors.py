@@ -72,6 +72,7 @@ def navigation(request):
                     ("本月回访", reverse("monitoring:coverage")),
                     ("未回访户", reverse("monitoring:unvisited")),
                     ("每月回访台账", reverse("monitoring:visits")),
+                    ("家庭收支台账", reverse("monitoring:incomes")),
                 ],
             )
         )

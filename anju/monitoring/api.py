@@ -13,8 +13,8 @@ from anju.orgs.selectors import node_by_key, served_nodes
 from anju.registry.models import Household
 
 from . import choices, selectors, services
-from .filters import VisitFilter
-from .models import Visit
+from .filters import IncomeFilter, VisitFilter
+from .models import Income, Visit
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -123,3 +123,71 @@ class CoverageViewSet(viewsets.ViewSet):
                 "parts": [row(r["node"], r) for r in figures["rows"]],
             }
         )
+
+
+class IncomeSerializer(serializers.ModelSerializer):
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
+    household_number = serializers.CharField(source="household.number", read_only=True)
+    reference_date = serializers.DateField(required=False)
+
+    class Meta:
+        model = Income
+        fields = [
+            "id",
+            "household",
+            "household_number",
+            "year",
+            "reference_date",
+            *services.INCOME_AMOUNTS,
+            "members",
+            "net_income",
+            "net_per_capita",
+            "source",
+            "recorded_by",
+            "path",
+        ]
+        read_only_fields = [
+            "members",
+            "net_income",
+            "net_per_capita",
+            "source",
+            "recorded_by",
+            "path",
+        ]
+        validators = []  # one record per household and year: a second one corrects the first
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["household"].queryset = Household.objects.visible_to(request.user)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        view = self.context.get("view")
+        if view is not None and getattr(view, "action", "") in ("retrieve", "create"):
+            standing = selectors.income_standing(instance)
+            data["standing"] = {
+                "label": standing["label"],
+                "income_line": str(standing["line"]) if standing["line"] is not None else None,
+                "at_risk": standing["risk"],
+            }
+        return data
+
+
+class IncomeViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """家庭收支（每户每年一条；再次提交同一年度即修改）。详情含与监测标准的比较（standing）。"""
+
+    module = "monitoring"
+    queryset = Income.objects.all()
+    serializer_class = IncomeSerializer
+    filterset_class = IncomeFilter
+    related = ("household",)
+    ordering = ["-year", "path", "household_id"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        household = data.pop("household")
+        serializer.instance = services.record_income(self.request.user, household, **data)

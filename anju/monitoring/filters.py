@@ -5,7 +5,7 @@ from django.db.models import Q
 from anju.core.filters import ScopedFilterSet
 from anju.orgs.models import Site
 
-from .models import Visit
+from .models import Income, Visit
 
 
 class VisitFilter(ScopedFilterSet):
@@ -38,3 +38,20 @@ class VisitFilter(ScopedFilterSet):
 
         node = node_by_key(self.request.user, value)
         return queryset.filter(path__startswith=node.path) if node else queryset.none()
+
+
+class IncomeFilter(ScopedFilterSet):
+    year = django_filters.NumberFilter(label="年度")
+    q = django_filters.CharFilter(
+        label="户编号", field_name="household__number", lookup_expr="icontains"
+    )
+    site = django_filters.ModelChoiceFilter(
+        label="安置点", field_name="household__site", queryset=Site.objects.all()
+    )
+    unit = django_filters.CharFilter(label="单位", method="under", widget=forms.HiddenInput)
+
+    class Meta:
+        model = Income
+        fields = ["year", "q", "site"]
+
+    under = VisitFilter.under

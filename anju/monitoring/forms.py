@@ -44,3 +44,31 @@ class VisitForm(forms.Form):
                 "note": visit.note,
             }
         return {"period": period or periods.current(), "visited_on": timezone.localdate()}
+
+
+def _money_field(label: str):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+
+
+class IncomeForm(forms.Form):
+    year = forms.IntegerField(label="年度")
+    reference_date = forms.DateField(
+        label="计算日期",
+        required=False,
+        widget=DatePicker(),
+        help_text="按这一天的家庭人数计算人均；不填为年末（本年度为今天）",
+    )
+    wage = _money_field("工资性收入（元）")
+    business = _money_field("生产经营性收入（元）")
+    property_income = _money_field("财产性收入（元）")
+    transfer = _money_field("转移性收入（元）")
+    business_cost = _money_field("生产经营性支出（元）")
+    medical_cost = _money_field("合规自付医疗支出（元）")
+    schooling_cost = _money_field("教育支出（元）")

@@ -29,3 +29,25 @@ VISITS = Ledger(
         Column("情况说明", "note", wrap=True),
     ),
 )
+
+
+INCOMES = Ledger(
+    "家庭收支台账",
+    (
+        Column("年度", "year"),
+        Column("户编号", lambda i: i.household.number, link=lambda i: i.get_absolute_url()),
+        Column("安置点", _place),
+        Column("家庭人数", "members"),
+        Column("工资性收入", "wage"),
+        Column("生产经营性收入", "business"),
+        Column("财产性收入", "property_income"),
+        Column("转移性收入", "transfer"),
+        Column("生产经营性支出", "business_cost"),
+        Column("家庭纯收入", "net_income"),
+        Column("家庭人均纯收入", "net_per_capita"),
+        Column("合规自付医疗支出", "medical_cost"),
+        Column("教育支出", "schooling_cost"),
+        Column("计算日期", "reference_date"),
+        Column("来源", "get_source_display"),
+    ),
+)

@@ -81,3 +81,67 @@ class VisitCoverage(models.Model):
 
 
 paths.register(Visit)
+
+
+def _money(label: str):
+    return models.DecimalField(label, max_digits=12, decimal_places=2, default=0)
+
+
+class Income(models.Model):
+    """家庭收支: a household's income and spending for a year, as the national monitoring system
+    records it. 家庭人均纯收入 = (工资性 + 生产经营性 + 财产性 + 转移性收入 − 生产经营性支出)
+    ÷ 家庭人数 on the reference date, in Decimal, rounded to the fen half up."""
+
+    scope_path_field = "path"
+
+    class Source(models.TextChoices):
+        VISIT = "visit", "入户回访"
+        STAFF = "staff", "工作人员录入"
+        IMPORT = "import", "表格导入"
+
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name="搬迁户",
+        on_delete=models.PROTECT,
+        related_name="incomes",
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    reference_date = models.DateField("计算日期")
+    wage = _money("工资性收入")
+    business = _money("生产经营性收入")
+    property_income = _money("财产性收入")
+    transfer = _money("转移性收入")
+    business_cost = _money("生产经营性支出")
+    medical_cost = _money("合规自付医疗支出")
+    schooling_cost = _money("教育支出")
+    members = models.PositiveSmallIntegerField("家庭人数")
+    net_income = models.DecimalField("家庭纯收入", max_digits=13, decimal_places=2)
+    net_per_capita = models.DecimalField("家庭人均纯收入", max_digits=13, decimal_places=2)
+    source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.STAFF)
+    recorded_by = models.CharField("录入人", max_length=100, blank=True, default="")
+    path = models.CharField(max_length=255, editable=False)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "家庭收支"
+        verbose_name_plural = "家庭收支"
+        ordering = ["-year", "path", "household_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "year"],
+                name="monitoring_income_once_a_year",
+                violation_error_message="该户本年度已有收支记录，请修改原记录。",
+            )
+        ]
+        indexes = [models.Index(fields=["year", "path"], name="monitoring_income_year_path")]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.year}年收支"
+
+    def get_absolute_url(self) -> str:
+        return f"/monitoring/households/{self.household_id}/income/?year={self.year}"
+
+
+paths.register(Income)

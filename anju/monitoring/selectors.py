@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Exists, OuterRef
 
 from anju.orgs.models import AdminUnit, Building, Grid, Site
@@ -10,7 +12,7 @@ from anju.registry.models import Household
 from anju.registry.summary import roots_for
 
 from . import coverage
-from .models import Visit
+from .models import Income, Visit
 
 
 def visits(user):
@@ -63,3 +65,47 @@ def coverage_of(user, node, period: str) -> dict:
         if roots_for(user, child.path):
             rows.append({"node": child, **_figures(user, child.path, period)})
     return {"node": node, "period": period, **_figures(user, node.path, period), "rows": rows}
+
+
+def members_on(household, on) -> int:
+    """Members of the household on a date: today's members born by then, less those who moved
+    in after it, plus those who moved out after it (``registry.PersonMove``). A member deleted
+    from the registry (a death recorded by deleting) is no longer counted for earlier dates."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from anju.registry.models import PersonMove
+
+    end = timezone.make_aware(datetime.combine(on, time.max))
+    later = PersonMove.objects.filter(moved_at__gt=end)
+    joined_later = set(later.filter(to_household=household).values_list("person_id", flat=True))
+    left_later = set(
+        later.filter(from_household=household)
+        .exclude(person__household=household)
+        .values_list("person_id", flat=True)
+    )
+    present = set(household.members.filter(birth_date__lte=on).values_list("pk", flat=True))
+    return len((present - joined_later) | left_later)
+
+
+def incomes(user):
+    return Income.objects.visible_to(user).select_related("household", "household__site")
+
+
+def income_standing(income) -> dict:
+    """Where the household's per-capita income stands against the monitoring line in force for
+    its place on the reference date (policy parameters)."""
+    from anju.policies.selectors import resolve
+
+    line = resolve("monitoring.income_line", income.household, income.reference_date)
+    band = resolve("monitoring.edge_band", income.household, income.reference_date)
+    if line.value is None:
+        return {"line": None, "label": "未设定监测标准", "risk": False}
+    value = Decimal(str(line.value))  # kept as text in JSON: never a float
+    if income.net_per_capita < value:
+        return {"line": value, "label": "低于监测标准", "risk": True}
+    share = Decimal(str(band.value)) if band.value is not None else None
+    if share is not None and income.net_per_capita <= value * (100 + share) / 100:
+        return {"line": value, "label": f"高于监测标准不足 {share}%（边缘）", "risk": True}
+    return {"line": value, "label": "高于监测标准", "risk": False}

@@ -4,6 +4,7 @@ roll-ups, in one transaction."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,8 +16,8 @@ from anju.audit import services as audit
 from anju.core import periods
 from anju.core.scope import covers
 
-from . import choices, coverage
-from .models import Visit
+from . import choices, coverage, selectors
+from .models import Income, Visit
 
 VISIT_FIELDS = [
     "period",
@@ -115,3 +116,91 @@ def delete_visit(actor, visit: Visit, *, reason: str) -> None:
     visit.delete()
     coverage.visit_removed(path, period)
     audit.record_delete(actor, visit, before, object_id=pk, unit_path=path)
+
+
+INCOME_AMOUNTS = [
+    "wage",
+    "business",
+    "property_income",
+    "transfer",
+    "business_cost",
+    "medical_cost",
+    "schooling_cost",
+]
+INCOME_FIELDS = ["year", "reference_date", *INCOME_AMOUNTS, "members", "net_per_capita", "source"]
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("100000000")  # 1 亿元: more is a typing error, not a household's year
+
+
+def _amount(value, label: str, field: str) -> Decimal:
+    if value in (None, ""):
+        return Decimal("0")
+    try:
+        amount = Decimal(str(value).replace(",", "").replace("，", "").strip())
+    except InvalidOperation:
+        raise ValidationError({field: f"「{label}」应为金额（元），收到「{value}」。"}) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError({field: f"「{label}」不能为负数，收到「{value}」。"})
+    if amount >= MAX_AMOUNT:
+        raise ValidationError({field: f"「{label}」{amount} 元超过 1 亿元，请核对。"})
+    if amount != amount.quantize(CENT):
+        raise ValidationError({field: f"「{label}」最多两位小数（分），收到「{value}」。"})
+    return amount.quantize(CENT)
+
+
+@transaction.atomic
+def record_income(
+    actor, household, *, year: int, reference_date: date | None = None, source="staff", **amounts
+) -> Income:
+    """Record a household's income and spending for a year (家庭收支), or correct it: one record
+    per household and year. Members are counted on the reference date (the year's last day, or
+    today for the current year)."""
+    _require(actor, household.path)
+    today = timezone.localdate()
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationError({"year": f"年度应为四位数字，收到「{year}」。"}) from None
+    if not 2016 <= year <= today.year:
+        raise ValidationError({"year": f"年度应在 2016 年至 {today.year} 年之间，收到 {year}。"})
+    reference_date = reference_date or min(date(year, 12, 31), today)
+    if reference_date.year != year or reference_date > today:
+        raise ValidationError(
+            {"reference_date": f"计算日期应在 {year} 年内且不晚于今天，收到 {reference_date}。"}
+        )
+    unknown = set(amounts) - set(INCOME_AMOUNTS)
+    if unknown:
+        raise ValidationError(f"没有这些收支项：{'、'.join(sorted(unknown))}")
+    labels = {name: str(Income._meta.get_field(name).verbose_name) for name in INCOME_AMOUNTS}
+    values = {name: _amount(amounts.get(name), labels[name], name) for name in INCOME_AMOUNTS}
+    members = selectors.members_on(household, reference_date)
+    if members == 0:
+        raise ValidationError(
+            {"reference_date": f"该户在 {reference_date} 没有家庭成员，无法计算人均纯收入。"}
+        )
+    net = (
+        values["wage"]
+        + values["business"]
+        + values["property_income"]
+        + values["transfer"]
+        - values["business_cost"]
+    )
+    per_capita = (net / members).quantize(CENT, rounding=ROUND_HALF_UP)
+    income = Income.objects.select_for_update().filter(household=household, year=year).first()
+    before = audit.snapshot(income, INCOME_FIELDS) if income else None
+    if income is None:
+        income = Income(household=household, year=year, path=household.path)
+    for name, value in values.items():
+        setattr(income, name, value)
+    income.reference_date = reference_date
+    income.members, income.net_income, income.net_per_capita = members, net, per_capita
+    income.source = source
+    income.recorded_by = actor.display_name if actor else "系统"
+    income.updated_at = timezone.now()
+    income.full_clean(exclude=["path"])
+    income.save()
+    if before is None:
+        audit.record_create(actor, income, INCOME_FIELDS, unit_path=income.path)
+    else:
+        audit.record_update(actor, income, before, INCOME_FIELDS, unit_path=income.path)
+    return income

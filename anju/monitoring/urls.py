@@ -10,4 +10,6 @@ urlpatterns = [
     path("visits/", views.visit_list, name="visits"),
     path("visits/<int:pk>/", views.visit_detail, name="visit"),
     path("households/<int:household_pk>/visit/", views.visit_form, name="visit-form"),
+    path("incomes/", views.income_list, name="incomes"),
+    path("households/<int:household_pk>/income/", views.income_form, name="income-form"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from anju.accounts import access
 from anju.core import periods
@@ -17,7 +18,7 @@ from anju.orgs.selectors import node_by_key, served_nodes
 from anju.registry import selectors as registry
 
 from . import choices, forms, ledgers, selectors, services
-from .filters import VisitFilter
+from .filters import IncomeFilter, VisitFilter
 
 
 def _period(request) -> str:
@@ -152,5 +153,66 @@ def visit_form(request, household_pk):
             ),
             "form": form,
             "existing": existing,
+        },
+    )
+
+
+def income_list(request):
+    access.require(request.user, "monitoring", "read")
+    rows = selectors.incomes(request.user).order_by("-year", "path", "household_id")
+    fs = IncomeFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.INCOMES,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        extra={"title": "家庭收支台账"},
+    )
+
+
+def income_form(request, household_pk):
+    """A household's income and spending for a year; shows the per-capita figure against the
+    monitoring line in force."""
+    access.require(request.user, "monitoring", "read")
+    household = get_object_or_404(registry.households(request.user), pk=household_pk)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    existing = household.incomes.filter(year=year).first()
+    writable = access.allows(request.user, "monitoring", "write")
+    initial = {"year": year}
+    if existing:
+        initial.update(
+            {name: getattr(existing, name) for name in services.INCOME_AMOUNTS},
+            reference_date=existing.reference_date,
+        )
+    form = forms.IncomeForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        access.require(request.user, "monitoring", "write")
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                income = services.record_income(request.user, household, **data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"已保存 {household.number} {income.year} 年收支：人均纯收入 "
+                    f"{income.net_per_capita} 元。",
+                )
+                return redirect(income.get_absolute_url())
+    bootstrapify(form)
+    return render(
+        request,
+        "monitoring/income_form.html",
+        {
+            "title": f"{household.number} 家庭收支",
+            "household": household,
+            "form": form,
+            "income": existing,
+            "standing": selectors.income_standing(existing) if existing else None,
+            "writable": writable,
         },
     )

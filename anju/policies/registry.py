@@ -55,6 +55,14 @@ KEYS: dict[str, ParameterKey] = {
             "monitoring",
         ),
         _key(
+            "monitoring.edge_band",
+            "监测收入边缘区间",
+            PERCENT,
+            "%",
+            "人均纯收入高于监测标准、但不超过标准的这一比例以上时，视为收入处于边缘、需要关注。",
+            "monitoring",
+        ),
+        _key(
             "registry.age_bands",
             "年龄分段",
             BOUNDS,

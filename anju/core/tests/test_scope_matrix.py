@@ -289,7 +289,9 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
                 visited_on=date(2026, 11, 2),
                 visitor_name=f"{town.unit.name}网格员",
             )
+            monitoring.record_income(None, town.household, year=2025, wage="9000")
         b_visit = world.b.household.visits.get()
+        b_income = world.b.household.incomes.get()
         user = world.users[role]
         client = client_for(user)
         may = access.allows(user, "monitoring")
@@ -301,6 +303,10 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
             "/api/visits/",
             "/api/visits/?search=001",
             "/api/monitoring/coverage/?period=2026-11",
+            "/monitoring/incomes/",
+            "/monitoring/incomes/?q=001",
+            "/api/incomes/",
+            "/api/incomes/?year=2025",
         ]
         for url in lists:
             response = client.get(url)
@@ -309,11 +315,12 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
                 continue
             assert response.status_code == 200, (role, url, response.status_code)
             assert not _leaks(response), f"{role} sees town 乙 at {url}"
-        export = client.get("/monitoring/visits/?export=xlsx")
-        if may:
-            book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
-            text = " ".join(str(c) for row in book.active.iter_rows(values_only=True) for c in row)
-            assert "乙" not in text
+        for url in ("/monitoring/visits/?export=xlsx", "/monitoring/incomes/?export=xlsx"):
+            export = client.get(url)
+            if may:
+                book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
+                rows = book.active.iter_rows(values_only=True)
+                assert "乙" not in " ".join(str(c) for row in rows for c in row), url
         b = world.b
         for url, level in [
             (f"/monitoring/visits/{b_visit.pk}/", "read"),
@@ -322,6 +329,8 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
             (f"/monitoring/unvisited/?unit={b.site.key}", "read"),
             (f"/api/monitoring/coverage/?unit={b.unit.key}", "read"),
             (f"/monitoring/households/{b.household.pk}/visit/", "write"),
+            (f"/monitoring/households/{b.household.pk}/income/", "read"),
+            (f"/api/incomes/{b_income.pk}/", "read"),
         ]:
             response = client.get(url)
             expected = 404 if access.allows(user, "monitoring", level) else 403
