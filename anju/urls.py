@@ -5,6 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from anju.accounts.views import LoginView
 from anju.core import views as core
+from anju.monitoring import public as monitoring_public
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("registry/", include("anju.registry.urls")),
     path("exports/", include("anju.exports.urls")),
     path("monitoring/", include("anju.monitoring.urls")),
+    # The page a household's self-report card opens (农户自主申报): public, short for the QR code.
+    path("r/<str:token>/", monitoring_public.self_report, name="self-report"),
     # The schema answers a signed-in browser or a token; the docs page sends a visitor to log in.
     path(
         "api/schema/",

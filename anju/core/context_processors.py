@@ -73,6 +73,7 @@ def navigation(request):
                     ("未回访户", reverse("monitoring:unvisited")),
                     ("每月回访台账", reverse("monitoring:visits")),
                     ("家庭收支台账", reverse("monitoring:incomes")),
+                    ("监测线索", reverse("monitoring:leads")),
                 ],
             )
         )

@@ -9,12 +9,13 @@ from rest_framework.response import Response
 
 from anju.core import periods
 from anju.core.api import ModulePermission, ScopedViewSet
+from anju.core.masking import mask_phone
 from anju.orgs.selectors import node_by_key, served_nodes
 from anju.registry.models import Household
 
 from . import choices, selectors, services
-from .filters import IncomeFilter, VisitFilter
-from .models import Income, Visit
+from .filters import IncomeFilter, LeadFilter, VisitFilter
+from .models import Income, Lead, Visit
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -191,3 +192,42 @@ class IncomeViewSet(
         data = dict(serializer.validated_data)
         household = data.pop("household")
         serializer.instance = services.record_income(self.request.user, household, **data)
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    household_number = serializers.CharField(source="household.number", read_only=True)
+    source_label = serializers.CharField(source="get_source_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "household",
+            "household_number",
+            "source",
+            "source_label",
+            "hardships",
+            "description",
+            "contact_phone",
+            "status",
+            "status_label",
+            "created_at",
+            "path",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["contact_phone"] = mask_phone(data["contact_phone"])
+        return data
+
+
+class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """监测线索（农户自主申报等），待入户核实。联系电话脱敏。"""
+
+    module = "monitoring"
+    queryset = Lead.objects.all()
+    serializer_class = LeadSerializer
+    filterset_class = LeadFilter
+    related = ("household",)
+    ordering = ["-created_at", "-id"]

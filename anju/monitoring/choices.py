@@ -28,3 +28,20 @@ BASIC_NEEDS = [
 def labels(choices, codes) -> list[str]:
     names = dict(choices)
     return [names.get(code, code) for code in codes]
+
+
+# What a household reports on its self-report page, in its own words, with the national system's
+# risk type each one points to (GLOSSARY "风险类型").
+HARDSHIPS = [
+    ("illness", "生病或受伤，医疗费用多"),
+    ("schooling", "孩子上学有困难"),
+    ("disability", "家里有人残疾"),
+    ("disaster", "遭受自然灾害"),
+    ("accident", "发生意外事故"),
+    ("business", "种养殖或生意亏损"),
+    ("job", "失业或务工不稳定"),
+    ("labour", "家里缺劳动力"),
+    ("housing", "住房不安全"),
+    ("water", "饮水有困难"),
+    ("other", "其他困难"),
+]

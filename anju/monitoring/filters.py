@@ -5,7 +5,7 @@ from django.db.models import Q
 from anju.core.filters import ScopedFilterSet
 from anju.orgs.models import Site
 
-from .models import Income, Visit
+from .models import Income, Lead, Visit
 
 
 class VisitFilter(ScopedFilterSet):
@@ -53,5 +53,20 @@ class IncomeFilter(ScopedFilterSet):
     class Meta:
         model = Income
         fields = ["year", "q", "site"]
+
+    under = VisitFilter.under
+
+
+class LeadFilter(ScopedFilterSet):
+    status = django_filters.ChoiceFilter(label="状态", choices=Lead.Status.choices)
+    source = django_filters.ChoiceFilter(label="来源", choices=Lead.Source.choices)
+    q = django_filters.CharFilter(
+        label="户编号", field_name="household__number", lookup_expr="icontains"
+    )
+    unit = django_filters.CharFilter(label="单位", method="under", widget=forms.HiddenInput)
+
+    class Meta:
+        model = Lead
+        fields = ["status", "source", "q"]
 
     under = VisitFilter.under

@@ -1,5 +1,6 @@
 """每月回访台账, defined once for the page, the export and the API column order."""
 
+from anju.core.masking import mask_phone
 from anju.core.tables import Column, Ledger
 
 from . import choices
@@ -49,5 +50,22 @@ INCOMES = Ledger(
         Column("教育支出", "schooling_cost"),
         Column("计算日期", "reference_date"),
         Column("来源", "get_source_display"),
+    ),
+)
+
+
+LEADS = Ledger(
+    "监测线索",
+    (
+        Column("发现时间", "created_at"),
+        Column(
+            "户编号", lambda x: x.household.number, link=lambda x: x.household.get_absolute_url()
+        ),
+        Column("安置点", _place),
+        Column("来源", "get_source_display"),
+        Column("困难类型", lambda x: "、".join(choices.labels(choices.HARDSHIPS, x.hardships))),
+        Column("情况说明", "description", wrap=True),
+        Column("联系电话", lambda x: mask_phone(x.contact_phone)),
+        Column("状态", "get_status_display"),
     ),
 )

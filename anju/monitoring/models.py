@@ -145,3 +145,77 @@ class Income(models.Model):
 
 
 paths.register(Income)
+
+
+class ReportCard(models.Model):
+    """A household's self-report card (农户自主申报卡): the QR code on it opens a public page
+    by a random token. The token names nothing; a new card (a lost one) replaces it."""
+
+    scope_path_field = "path"
+
+    household = models.OneToOneField(
+        "registry.Household",
+        verbose_name="搬迁户",
+        on_delete=models.CASCADE,
+        related_name="report_card",
+    )
+    token = models.CharField("二维码标识", max_length=64, unique=True)
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("制卡时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "自主申报卡"
+        verbose_name_plural = "自主申报卡"
+
+    def __str__(self) -> str:
+        return f"{self.household} 自主申报卡"
+
+
+class Lead(models.Model):
+    """A lead (监测线索): a possible risk found by the household itself, a visit or a department,
+    waiting to be checked at the door. The identification loop starts here."""
+
+    scope_path_field = "path"
+
+    class Source(models.TextChoices):
+        SELF_REPORT = "self_report", "农户自主申报"
+        VISIT = "visit", "干部入户排查"
+        DEPARTMENT = "department", "部门筛查预警"
+
+    class Status(models.TextChoices):
+        NEW = "new", "待核实"
+        CHECKED = "checked", "已核实"
+        DISMISSED = "dismissed", "不予纳入"
+
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="搬迁户", on_delete=models.PROTECT, related_name="leads"
+    )
+    source = models.CharField("来源", max_length=12, choices=Source.choices)
+    hardships = models.JSONField("困难类型", default=list, blank=True)
+    description = models.TextField("情况说明", blank=True, default="")
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True, default="")
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("发现时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "监测线索"
+        verbose_name_plural = "监测线索"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["path", "status"], name="monitoring_lead_path_status")]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.get_source_display()}"
+
+    def get_absolute_url(self) -> str:
+        return f"/monitoring/leads/{self.pk}/"
+
+
+paths.register(ReportCard)
+paths.register(Lead)

@@ -12,7 +12,7 @@ from anju.registry.models import Household
 from anju.registry.summary import roots_for
 
 from . import coverage
-from .models import Income, Visit
+from .models import Income, Lead, Visit
 
 
 def visits(user):
@@ -109,3 +109,11 @@ def income_standing(income) -> dict:
     if share is not None and income.net_per_capita <= value * (100 + share) / 100:
         return {"line": value, "label": f"高于监测标准不足 {share}%（边缘）", "risk": True}
     return {"line": value, "label": "高于监测标准", "risk": False}
+
+
+def leads(user):
+    return (
+        Lead.objects.visible_to(user)
+        .select_related("household", "household__site")
+        .order_by("-created_at", "-id")
+    )

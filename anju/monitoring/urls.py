@@ -11,5 +11,7 @@ urlpatterns = [
     path("visits/<int:pk>/", views.visit_detail, name="visit"),
     path("households/<int:household_pk>/visit/", views.visit_form, name="visit-form"),
     path("incomes/", views.income_list, name="incomes"),
+    path("cards/", views.cards, name="cards"),
+    path("leads/", views.lead_list, name="leads"),
     path("households/<int:household_pk>/income/", views.income_form, name="income-form"),
 ]

@@ -17,8 +17,8 @@ from anju.core.scope import home_path
 from anju.orgs.selectors import node_by_key, served_nodes
 from anju.registry import selectors as registry
 
-from . import choices, forms, ledgers, selectors, services
-from .filters import IncomeFilter, VisitFilter
+from . import choices, forms, ledgers, reports, selectors, services
+from .filters import IncomeFilter, LeadFilter, VisitFilter
 
 
 def _period(request) -> str:
@@ -215,4 +215,63 @@ def income_form(request, household_pk):
             "standing": selectors.income_standing(existing) if existing else None,
             "writable": writable,
         },
+    )
+
+
+def _card_rows(request, households):
+    """Each household with its card and the QR code of its self-report page (inline SVG)."""
+    import segno
+
+    cards = reports.cards_for(request.user, households)
+    rows = []
+    for household in households:
+        card = cards[household.pk]
+        url = request.build_absolute_uri(f"/r/{card.token}/")
+        qr = segno.make(url, error="m").svg_inline(scale=4, omitsize=False)
+        rows.append({"household": household, "card": card, "url": url, "qr": qr})
+    return rows
+
+
+CARDS_PER_PAGE = 100
+
+
+def cards(request):
+    """Self-report cards to print: one household's (?household=), or every household of a unit,
+    100 a page (a card per printed page)."""
+    access.require(request.user, "monitoring", "write")
+    if request.GET.get("household"):
+        households = registry.households(request.user).filter(pk=request.GET["household"])
+        if not households:
+            raise Http404("搬迁户不存在或不在您的管辖范围内。")
+        page = None
+        shown = list(households)
+    else:
+        node = _node(request)
+        rows = registry.households(request.user).filter(path__startswith=node.path)
+        page = CountedPaginator(rows.order_by("path", "number"), CARDS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        shown = list(page.object_list)
+    return render(
+        request,
+        "monitoring/cards.html",
+        {
+            "title": "农户自主申报卡",
+            "rows": _card_rows(request, shown),
+            "page": page,
+            "query": f"unit={request.GET.get('unit', '')}",
+        },
+    )
+
+
+def lead_list(request):
+    access.require(request.user, "monitoring", "read")
+    rows = selectors.leads(request.user)
+    fs = LeadFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.LEADS,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        extra={"title": "监测线索"},
     )

@@ -278,6 +278,7 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
     """Monthly visits and their coverage: lists, export, details and the API."""
     import time_machine
 
+    from anju.monitoring import reports
     from anju.monitoring import services as monitoring
 
     with time_machine.travel(date(2026, 11, 20), tick=False):
@@ -290,8 +291,11 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
                 visitor_name=f"{town.unit.name}网格员",
             )
             monitoring.record_income(None, town.household, year=2025, wage="9000")
+            card = reports.cards_for(None, [town.household])[town.household.pk]
+            reports.report(card.token, hardships=["illness"], description=f"{town.unit.name}住院")
         b_visit = world.b.household.visits.get()
         b_income = world.b.household.incomes.get()
+        b_lead = world.b.household.leads.get()
         user = world.users[role]
         client = client_for(user)
         may = access.allows(user, "monitoring")
@@ -307,6 +311,9 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
             "/monitoring/incomes/?q=001",
             "/api/incomes/",
             "/api/incomes/?year=2025",
+            "/monitoring/leads/",
+            "/monitoring/leads/?q=001",
+            "/api/leads/",
         ]
         for url in lists:
             response = client.get(url)
@@ -315,7 +322,8 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
                 continue
             assert response.status_code == 200, (role, url, response.status_code)
             assert not _leaks(response), f"{role} sees town 乙 at {url}"
-        for url in ("/monitoring/visits/?export=xlsx", "/monitoring/incomes/?export=xlsx"):
+        exports = ("/monitoring/visits/", "/monitoring/incomes/", "/monitoring/leads/")
+        for url in (f"{u}?export=xlsx" for u in exports):
             export = client.get(url)
             if may:
                 book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
@@ -331,6 +339,9 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
             (f"/monitoring/households/{b.household.pk}/visit/", "write"),
             (f"/monitoring/households/{b.household.pk}/income/", "read"),
             (f"/api/incomes/{b_income.pk}/", "read"),
+            (f"/api/leads/{b_lead.pk}/", "read"),
+            (f"/monitoring/cards/?household={b.household.pk}", "write"),
+            (f"/monitoring/cards/?unit={b.unit.key}", "write"),
         ]:
             response = client.get(url)
             expected = 404 if access.allows(user, "monitoring", level) else 403
