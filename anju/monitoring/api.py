@@ -8,18 +8,16 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from anju.core import periods
-from anju.core.api import ModulePermission, ScopedViewSet
+from anju.core.api import ModulePermission, ScopedRelationsMixin, ScopedViewSet
 from anju.core.masking import mask_phone
 from anju.orgs.selectors import node_by_key, served_nodes
-from anju.registry.models import Household
 
 from . import choices, selectors, services
 from .filters import IncomeFilter, LeadFilter, VisitFilter
 from .models import Income, Lead, Visit
 
 
-class VisitSerializer(serializers.ModelSerializer):
-    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
+class VisitSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     household_number = serializers.CharField(source="household.number", read_only=True)
     changes = serializers.MultipleChoiceField(choices=choices.FIVE_CHANGES, required=False)
     situations = serializers.MultipleChoiceField(choices=choices.FIVE_SITUATIONS, required=False)
@@ -44,12 +42,6 @@ class VisitSerializer(serializers.ModelSerializer):
         # A second visit of the same household and month corrects the first (the service
         # decides), so no unique-together refusal here.
         validators = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["household"].queryset = Household.objects.visible_to(request.user)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -126,8 +118,7 @@ class CoverageViewSet(viewsets.ViewSet):
         )
 
 
-class IncomeSerializer(serializers.ModelSerializer):
-    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
+class IncomeSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     household_number = serializers.CharField(source="household.number", read_only=True)
     reference_date = serializers.DateField(required=False)
 
@@ -156,12 +147,6 @@ class IncomeSerializer(serializers.ModelSerializer):
             "path",
         ]
         validators = []  # one record per household and year: a second one corrects the first
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["household"].queryset = Household.objects.visible_to(request.user)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
