@@ -45,3 +45,14 @@ HARDSHIPS = [
     ("water", "饮水有困难"),
     ("other", "其他困难"),
 ]
+
+
+# A visit's findings as a lead's hardships: what needs a door check by the loop.
+VISIT_HARDSHIPS = {
+    "medical": "illness",
+    "schooling": "schooling",
+    "housing": "housing",
+    "water": "water",
+    "food": "other",
+    "clothing": "other",
+}

@@ -192,6 +192,15 @@ class Lead(models.Model):
     household = models.ForeignKey(
         "registry.Household", verbose_name="搬迁户", on_delete=models.PROTECT, related_name="leads"
     )
+    # The visit that found it (来源 干部入户排查): a corrected visit never makes a second lead.
+    visit = models.OneToOneField(
+        Visit,
+        verbose_name="回访",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lead",
+    )
     source = models.CharField("来源", max_length=12, choices=Source.choices)
     hardships = models.JSONField("困难类型", default=list, blank=True)
     description = models.TextField("情况说明", blank=True, default="")

@@ -17,7 +17,7 @@ from anju.core import periods
 from anju.core.scope import covers
 
 from . import choices, coverage, selectors
-from .models import Income, Visit
+from .models import Income, Lead, Visit
 
 VISIT_FIELDS = [
     "period",
@@ -93,6 +93,7 @@ def record_visit(actor, household, *, period: str, visited_on: date, **fields) -
         visit.save()
         coverage.visit_added(visit.path, visit.period)
         audit.record_create(actor, visit, VISIT_FIELDS, unit_path=visit.path)
+        _lead_from(visit)
         return visit
     before = audit.snapshot(visit, VISIT_FIELDS)
     for name, value in values.items():
@@ -102,7 +103,44 @@ def record_visit(actor, household, *, period: str, visited_on: date, **fields) -
     visit.full_clean(exclude=["path", "visitor"])
     visit.save()
     audit.record_update(actor, visit, before, VISIT_FIELDS, unit_path=visit.path)
+    _lead_from(visit)
     return visit
+
+
+def _lead_from(visit: Visit) -> Lead | None:
+    """A visit that finds sudden hardship (五种情况: 突发困难问题) or a basic need not met raises a
+    lead for the door check (干部入户排查, one of the seed's discovery channels). A corrected visit
+    updates its lead instead of adding one; a lead already checked is left as the staff left it."""
+    found = [choices.VISIT_HARDSHIPS[n] for n in visit.needs_unmet]
+    if "hardship" not in visit.situations and not found:
+        return None
+    hardships = [code for code, _ in choices.HARDSHIPS if code in found]
+    if not hardships:
+        hardships = ["other"]
+    lead = Lead.objects.filter(visit=visit).first()
+    if lead is not None:
+        if lead.status == Lead.Status.NEW:
+            lead.hardships, lead.description = hardships, visit.note
+            lead.save(update_fields=["hardships", "description"])
+        return lead
+    lead = Lead.objects.create(
+        household=visit.household,
+        visit=visit,
+        source=Lead.Source.VISIT,
+        hardships=hardships,
+        description=visit.note,
+        path=visit.path,
+    )
+    audit.record(
+        None,
+        audit.AuditLog.Action.CREATE,
+        object_type="monitoring.lead",
+        object_id=lead.pk,
+        object_repr=str(lead),
+        unit_path=lead.path,
+        note=f"{visit.period} 回访发现：{visit.visitor_name}",
+    )
+    return lead
 
 
 @transaction.atomic

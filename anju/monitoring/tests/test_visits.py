@@ -253,3 +253,37 @@ def test_unvisited_list_runs_a_fixed_number_of_queries(world, client_for):
     with CaptureQueriesContext(connection) as more:
         client.get("/monitoring/unvisited/")
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_a_visit_that_finds_hardship_raises_one_lead(world, client_for):
+    from anju.monitoring.models import Lead
+
+    worker = world.users["grid_worker"]
+    services.record_visit(worker, world.a.household, period="2026-10", visited_on=date(2026, 10, 5))
+    assert not Lead.objects.exists()  # nothing found, nothing to check
+    visit = services.record_visit(
+        worker,
+        world.a.household,
+        period=NOV,
+        visited_on=date(2026, 11, 5),
+        situations=["hardship"],
+        needs_unmet=["water"],
+        note="水管冻裂，家中断水",
+    )
+    lead = Lead.objects.get()
+    assert (lead.source, lead.visit, lead.hardships) == ("visit", visit, ["water"])
+    assert lead.description == "水管冻裂，家中断水" and lead.path == visit.path
+    # Corrected: the same lead follows; no second one.
+    services.record_visit(
+        worker,
+        world.a.household,
+        period=NOV,
+        visited_on=date(2026, 11, 6),
+        situations=["hardship"],
+        needs_unmet=["medical", "water"],
+        note="户主住院",
+    )
+    lead.refresh_from_db()
+    assert Lead.objects.count() == 1 and lead.hardships == ["illness", "water"]
+    listing = client_for(world.users["town_staff"]).get("/monitoring/leads/").content.decode()
+    assert "干部入户排查" in listing and "户主住院" in listing
