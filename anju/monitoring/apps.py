@@ -7,8 +7,9 @@ class MonitoringConfig(AppConfig):
     verbose_name = "防止返贫动态监测"
 
     def ready(self) -> None:
-        from anju.core import paths
+        from anju.core import importers, paths
 
-        from . import coverage
+        from . import cli, coverage
 
         paths.watch_moves(coverage.moving)
+        importers.register(cli.FEED)

@@ -228,3 +228,81 @@ class Lead(models.Model):
 
 paths.register(ReportCard)
 paths.register(Lead)
+
+
+class Feed(models.Model):
+    """One department's monthly screening file (部门筛查预警), as imported."""
+
+    scope_path_field = "path"
+
+    department = models.CharField("部门", max_length=20)
+    period = models.CharField("月份", max_length=7)
+    file_name = models.CharField("文件名", max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_by_name = models.CharField("导入人姓名", max_length=100, blank=True, default="")
+    rows = models.PositiveIntegerField("数据行数", default=0)
+    matched = models.PositiveIntegerField("匹配到搬迁人口", default=0)
+    # Rows whose identity number is in no household the importer sees: listed back, not stored.
+    unmatched = models.JSONField("未匹配的行", default=list, blank=True)
+    # The importer's unit: who may see the feed itself (its signals carry their own places).
+    path = models.CharField(max_length=255, editable=False, default="")
+    created_at = models.DateTimeField("导入时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "部门筛查数据"
+        verbose_name_plural = "部门筛查数据"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.department_label} {self.period} 筛查数据"
+
+    @property
+    def department_label(self) -> str:
+        from .feeds import DEPARTMENTS
+
+        return dict(DEPARTMENTS).get(self.department, self.department)
+
+    def get_absolute_url(self) -> str:
+        return f"/monitoring/feeds/{self.pk}/"
+
+
+class Signal(models.Model):
+    """One row of a department's feed matched to a relocated person: a warning signal."""
+
+    scope_path_field = "path"
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="signals")
+    department = models.CharField("部门", max_length=20)
+    indicator = models.CharField("指标", max_length=40)
+    value = models.DecimalField("数值", max_digits=14, decimal_places=2, null=True, blank=True)
+    occurred_on = models.DateField("发生日期")
+    note = models.CharField("备注", max_length=500, blank=True, default="")
+    person = models.ForeignKey(
+        "registry.Person", verbose_name="人员", null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="搬迁户", on_delete=models.PROTECT, related_name="signals"
+    )
+    row = models.PositiveIntegerField("行号")
+    path = models.CharField(max_length=255, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "预警信号"
+        verbose_name_plural = "预警信号"
+        ordering = ["feed", "row"]
+        indexes = [models.Index(fields=["path", "occurred_on"], name="monitoring_signal_path")]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.indicator}"
+
+
+paths.register(Feed)
+paths.register(Signal)

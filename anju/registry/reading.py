@@ -77,10 +77,13 @@ def suffix_of(path: str | Path, filename: str = "") -> str:
     return suffix
 
 
-def read_sheet(path: str | Path, filename: str = "") -> Sheet:
+def read_sheet(path: str | Path, filename: str = "", spec: dict | None = None) -> Sheet:
     """The first visible sheet with a header: people put a cover or 说明 sheet first, or keep an
-    old tab; the sheet read is named in the result so nothing is read silently."""
+    old tab; the sheet read is named in the result so nothing is read silently. ``spec`` names
+    the header's labels, aliases and required columns (the registry's by default; other imports,
+    such as the department feeds, pass their own)."""
     path = Path(path)
+    spec = spec or header_spec()
     suffix = suffix_of(path, filename)
     limits = caps()
     if not path.exists():
@@ -92,21 +95,21 @@ def read_sheet(path: str | Path, filename: str = "") -> Sheet:
             "请分成几个文件导入"
         )
     if suffix == ".csv":
-        return _csv_sheet(path, limits)
+        return _csv_sheet(path, limits, spec)
     if getattr(settings, "ANJU_IMPORT_ISOLATE", True):
-        return _records(_child(path, suffix, limits))
-    return _records(_in_process(path, suffix, limits))
+        return _records(_child(path, suffix, limits, spec))
+    return _records(_in_process(path, suffix, limits, spec))
 
 
-def _in_process(path: Path, suffix: str, limits: dict) -> Iterator[tuple]:
+def _in_process(path: Path, suffix: str, limits: dict, spec: dict) -> Iterator[tuple]:
     try:
-        yield from sheetio.read(str(path), suffix, header_spec(), limits)
+        yield from sheetio.read(str(path), suffix, spec, limits)
     except sheetio.SheetError as exc:
         yield "error", str(exc)
 
 
-def _run_child(path: Path, suffix: str, limits: dict, out: str) -> int:
-    job = {"path": str(path), "suffix": suffix, "spec": header_spec(), "caps": limits}
+def _run_child(path: Path, suffix: str, limits: dict, out: str, spec: dict) -> int:
+    job = {"path": str(path), "suffix": suffix, "spec": spec, "caps": limits}
     try:
         done = subprocess.run(
             [sys.executable, sheetio.__file__, json.dumps(job), out],
@@ -121,17 +124,17 @@ def _run_child(path: Path, suffix: str, limits: dict, out: str) -> int:
     return done.returncode
 
 
-def _child(path: Path, suffix: str, limits: dict) -> Iterator[tuple]:
+def _child(path: Path, suffix: str, limits: dict, spec: dict) -> Iterator[tuple]:
     out = tempfile.NamedTemporaryFile(  # noqa: SIM115 - removed when the rows are read
         prefix="anju-sheet-", suffix=".pickle", delete=False
     )
     out.close()
     try:
-        code = _run_child(path, suffix, limits, out.name)
+        code = _run_child(path, suffix, limits, out.name, spec)
         if code != 0 and suffix in (".xlsx", ".xlsm"):
             # The fast reader died (a sheet whose dimension lies about a far cell): read again
             # cell by cell, keeping only the header's columns and the rows that hold data.
-            code = _run_child(path, suffix, {**limits, "stream": True}, out.name)
+            code = _run_child(path, suffix, {**limits, "stream": True}, out.name, spec)
         if code != 0:
             raise FileError(_crash_message(limits))
         with open(out.name, "rb") as handle:
@@ -204,8 +207,7 @@ def _csv_lines(path: Path) -> Iterator[list]:
         ) from None
 
 
-def _csv_sheet(path: Path, limits: dict) -> Sheet:
-    spec = header_spec()
+def _csv_sheet(path: Path, limits: dict, spec: dict) -> Sheet:
     lines = enumerate(_csv_lines(path), start=1)
     head: list[tuple[int, list]] = []
     found = None

@@ -1,4 +1,5 @@
-"""``anju import registry FILE [--dry-run] [--confirm-warnings] [--user NAME]``.
+"""``anju import registry FILE [--dry-run] [--confirm-warnings] [--user NAME]`` and
+``anju import feed FILE --department CODE --period YYYY-MM [--dry-run] [--user NAME]``.
 
 Every refusal is one Chinese line on stderr and a non-zero exit (2: the command cannot run as
 asked; 1: the file has errors; 3: the file has warnings to confirm), never a traceback."""
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand
 
 from anju.accounts.models import User
+from anju.core import importers
 from anju.registry.reading import SUFFIXES
 from anju.registry.services import import_registry
 
@@ -21,13 +23,19 @@ class Refused(Exception):
 
 
 class Command(BaseCommand):
+    Refused = Refused  # for the kinds other apps register (core.importers)
     help = (
         "导入台账文件（.xlsx/.xls/.csv）：anju import registry 文件 [--dry-run] "
         "[--confirm-warnings] [--user 用户名]"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["registry"], help="导入的台账类型")
+        parser.add_argument(
+            "kind",
+            choices=["registry", *importers.KINDS],
+            help="registry：搬迁户台账；"
+            + "；".join(f"{k.name}：{k.help}" for k in importers.KINDS.values()),
+        )
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
         parser.add_argument(
@@ -36,6 +44,9 @@ class Command(BaseCommand):
             help="已核对警告（如地区码在出生年份尚未启用的身份证号），确认导入",
         )
         parser.add_argument("--user", help="以该账号的权限和管辖范围导入；不填则以系统身份导入")
+        for kind in importers.KINDS.values():
+            for flag, kwargs in kind.arguments:
+                parser.add_argument(flag, **kwargs)
 
     def execute(self, *args, **options):
         try:
@@ -44,7 +55,7 @@ class Command(BaseCommand):
             self.stderr.write(str(exc))
             sys.exit(exc.code)
 
-    def handle(self, *args, kind, file, dry_run=False, confirm_warnings=False, user=None, **o):
+    def handle(self, *args, kind, file, dry_run=False, confirm_warnings=False, user=None, **opts):
         actor = None
         if user:
             actor = User.objects.filter(username=user, is_active=True).first()
@@ -55,6 +66,9 @@ class Command(BaseCommand):
             raise Refused(f"只支持 .xlsx、.xls 和 .csv 文件：{path.name}")
         if not path.is_file():
             raise Refused(f"文件不存在：{file}")
+
+        if kind != "registry":
+            return importers.KINDS[kind].handle(self, actor, path, user, dry_run, opts)
 
         def progress(rows):
             self.stderr.write(f"\r已处理 {rows} 行", ending="")
@@ -85,3 +99,4 @@ class Command(BaseCommand):
             )
         prefix = "试导入（未写入）：" if dry_run else "导入完成："
         self.stdout.write(prefix + outcome.describe())
+
