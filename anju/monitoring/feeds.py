@@ -24,6 +24,7 @@ from anju.core import periods
 from anju.core.masking import mask_id_number
 from anju.core.scope import home_path
 from anju.registry import normalize
+from anju.registry.importing import RowError
 from anju.registry.models import Person
 from anju.registry.reading import FileError, read_sheet
 from anju.registry.sheetio import fold
@@ -97,14 +98,6 @@ def header_spec() -> dict:
 
 def indicator_label(department: str, code: str) -> str:
     return next((label for c, label, _, _ in INDICATORS.get(department, []) if c == code), code)
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: str
-    message: str
 
 
 @dataclass

@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from anju.core.filters import ScopedFilterSet
 from anju.orgs.models import Site
+from anju.registry.filters import HouseholdFilter
 
 from .models import Income, Lead, Visit
 
@@ -33,11 +34,7 @@ class VisitFilter(ScopedFilterSet):
         empty = Q(changes=[]) & Q(situations=[]) & Q(needs_unmet=[])
         return queryset.exclude(empty) if value else queryset.filter(empty)
 
-    def under(self, queryset, name, value):
-        from anju.orgs.selectors import node_by_key
-
-        node = node_by_key(self.request.user, value)
-        return queryset.filter(path__startswith=node.path) if node else queryset.none()
+    under = HouseholdFilter.under  # the same unit filter as the registry's lists
 
 
 class IncomeFilter(ScopedFilterSet):

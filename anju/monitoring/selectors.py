@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Sum
 
 from anju.orgs.models import AdminUnit, Building, Grid, Site
 from anju.registry import rollups
-from anju.registry.models import Household
+from anju.registry.models import Household, HouseholdRollup
 from anju.registry.summary import roots_for
 
 from . import coverage
-from .models import Income, Lead, Visit
+from .models import Income, Lead, Visit, VisitCoverage
 
 
 def visits(user):
@@ -45,10 +45,7 @@ def _children(node) -> list:
     return []
 
 
-def _figures(user, path: str, period: str) -> dict:
-    roots = roots_for(user, path)
-    households, _persons = rollups.totals(roots)
-    visited = coverage.visited(roots, period)
+def _shares(households: int, visited: int) -> dict:
     return {
         "households": households,
         "visited": visited,
@@ -57,13 +54,41 @@ def _figures(user, path: str, period: str) -> dict:
     }
 
 
+def _figures(user, path: str, period: str) -> dict:
+    roots = roots_for(user, path)
+    households, _persons = rollups.totals(roots)
+    return _shares(households, coverage.visited(roots, period))
+
+
 def coverage_of(user, node, period: str) -> dict:
     """Households and households visited in the period, for the node and each of its children
-    the user sees (grids of a site, sites and towns of a county …), read from the roll-ups."""
+    the user sees (grids of a site, sites and towns of a county …), read from the roll-ups:
+    the children the user sees whole in two grouped queries, whatever their number; a child
+    the user sees only in part (or a grid, which keeps no roll-up row) counted on its own."""
+    children = [c for c in _children(node) if roots_for(user, c.path)]
+    whole = [
+        c.path
+        for c in children
+        if rollups.is_rollup_node(c.path) and roots_for(user, c.path) == [c.path]
+    ]
+    households = dict(
+        HouseholdRollup.objects.filter(node_path__in=whole)
+        .values_list("node_path")
+        .annotate(n=Sum("households"))
+        .order_by()
+    )
+    visited = dict(
+        VisitCoverage.objects.filter(node_path__in=whole, period=period).values_list(
+            "node_path", "visited"
+        )
+    )
     rows = []
-    for child in _children(node):
-        if roots_for(user, child.path):
-            rows.append({"node": child, **_figures(user, child.path, period)})
+    for child in children:
+        if child.path in whole:
+            figures = _shares(households.get(child.path, 0), visited.get(child.path, 0))
+        else:
+            figures = _figures(user, child.path, period)
+        rows.append({"node": child, **figures})
     return {"node": node, "period": period, **_figures(user, node.path, period), "rows": rows}
 
 

@@ -93,7 +93,7 @@ def record_visit(actor, household, *, period: str, visited_on: date, **fields) -
         visit.save()
         coverage.visit_added(visit.path, visit.period)
         audit.record_create(actor, visit, VISIT_FIELDS, unit_path=visit.path)
-        _lead_from(visit)
+        _lead_from(actor, visit)
         return visit
     before = audit.snapshot(visit, VISIT_FIELDS)
     for name, value in values.items():
@@ -103,11 +103,11 @@ def record_visit(actor, household, *, period: str, visited_on: date, **fields) -
     visit.full_clean(exclude=["path", "visitor"])
     visit.save()
     audit.record_update(actor, visit, before, VISIT_FIELDS, unit_path=visit.path)
-    _lead_from(visit)
+    _lead_from(actor, visit)
     return visit
 
 
-def _lead_from(visit: Visit) -> Lead | None:
+def _lead_from(actor, visit: Visit) -> Lead | None:
     """A visit that finds sudden hardship (五种情况: 突发困难问题) or a basic need not met raises a
     lead for the door check (干部入户排查, one of the seed's discovery channels). A corrected visit
     updates its lead instead of adding one; a lead already checked is left as the staff left it."""
@@ -132,7 +132,7 @@ def _lead_from(visit: Visit) -> Lead | None:
         path=visit.path,
     )
     audit.record(
-        None,
+        actor,
         audit.AuditLog.Action.CREATE,
         object_type="monitoring.lead",
         object_id=lead.pk,

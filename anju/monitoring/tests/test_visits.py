@@ -110,6 +110,18 @@ def test_coverage_per_unit_from_the_rollups(world, client_for):
     with CaptureQueriesContext(connection) as queries:
         client.get(f"/api/monitoring/coverage/?unit={world.county.key}&period={NOV}")
     assert not any('FROM "monitoring_visit"' in q["sql"] for q in queries.captured_queries)
+    # More towns, the same number of queries: the parts are read in one grouped query each.
+    for name in ("丙镇", "丁镇"):
+        org_services.create_admin_unit(None, parent=world.county, name=name, level="town")
+    with CaptureQueriesContext(connection) as more:
+        figures = client.get(f"/api/monitoring/coverage/?unit={world.county.key}&period={NOV}")
+    assert len(more.captured_queries) == len(queries.captured_queries)
+    assert {p["name"]: p["households"] for p in figures.json()["parts"]} == {
+        "甲镇": 2,
+        "乙镇": 1,
+        "丙镇": 0,
+        "丁镇": 0,
+    }
 
 
 def test_one_visit_a_month_corrected_not_doubled(world):
