@@ -52,3 +52,15 @@ class ResolveForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else AdminUnit.objects.none()
+
+
+class WorkdayForm(forms.Form):
+    day = forms.DateField(label="日期", widget=DatePicker())
+    is_workday = forms.TypedChoiceField(
+        label="这一天",
+        choices=[("0", "放假"), ("1", "上班（调休）")],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(
+        label="说明", max_length=100, required=False, help_text="如：元旦、春节调休"
+    )

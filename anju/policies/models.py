@@ -51,3 +51,22 @@ class ParameterValue(models.Model):
 
 
 paths.register(ParameterValue)
+
+
+class WorkdayOverride(models.Model):
+    """A day an administrator marks as a working day or a holiday: for a year the
+    ``chinese-calendar`` package does not know yet (the State Council publishes next year's
+    holidays in November), or to correct it. Overrides win over the package."""
+
+    day = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("上班", help_text="勾选为上班（调休），不勾选为放假")
+    note = models.CharField("说明", max_length=100, blank=True, default="")
+    created_by = models.CharField("添加人", max_length=100, blank=True, default="")
+
+    class Meta:
+        verbose_name = "工作日调整"
+        verbose_name_plural = "工作日调整"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()} {'上班' if self.is_workday else '放假'}"

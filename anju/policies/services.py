@@ -104,3 +104,54 @@ def delete_value(actor, pv: ParameterValue) -> None:
     pk, path = pv.pk, pv.path
     pv.delete()
     audit.record_delete(actor, pv, before, object_id=pk, unit_path=path)
+
+
+def may_edit_workdays(actor) -> bool:
+    """The calendar is national: only those who serve the whole platform keep it."""
+    from anju.core.scope import UNRESTRICTED, scope_paths
+
+    if not access.allows(actor, "policies", "write"):
+        return False
+    paths = scope_paths(actor)
+    return paths is UNRESTRICTED or "" in paths
+
+
+def _require_platform(actor) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not may_edit_workdays(actor):
+        raise PermissionDenied("工作日历全国统一，由平台管理员维护。")
+
+
+@transaction.atomic
+def set_workday(actor, *, day: date, is_workday: bool, note: str = ""):
+    """Mark a day as a working day (调休上班) or a holiday, replacing an earlier mark."""
+    from .models import WorkdayOverride
+
+    _require_platform(actor)
+    override, created = WorkdayOverride.objects.update_or_create(
+        day=day,
+        defaults={"is_workday": is_workday, "note": note, "created_by": actor.display_name},
+    )
+    audit.record(
+        actor,
+        audit.AuditLog.Action.CREATE if created else audit.AuditLog.Action.UPDATE,
+        object_type="policies.workdayoverride",
+        object_id=override.pk,
+        object_repr=str(override),
+        note=note,
+    )
+    return override
+
+
+@transaction.atomic
+def delete_workday(actor, override) -> None:
+    _require_platform(actor)
+    audit.record(
+        actor,
+        audit.AuditLog.Action.DELETE,
+        object_type="policies.workdayoverride",
+        object_id=override.pk,
+        object_repr=str(override),
+    )
+    override.delete()

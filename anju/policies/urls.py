@@ -6,6 +6,7 @@ app_name = "policies"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("workdays/", views.workdays, name="workdays"),
     path("resolve/", views.resolve, name="resolve"),
     path("new/", views.create, name="create"),
     path("<int:pk>/edit/", views.edit, name="edit"),

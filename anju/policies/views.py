@@ -114,3 +114,38 @@ def delete(request, pk):
     services.delete_value(request.user, pv)
     messages.success(request, "参数值已删除。")
     return redirect("policies:index")
+
+
+def workdays(request):
+    """工作日历: which years the calendar knows, and the days an administrator added."""
+    from .forms import WorkdayForm
+    from .models import WorkdayOverride
+    from .workdays import known_by_package, unknown_years
+
+    access.require(request.user, "policies", "read")
+    today = timezone.localdate()
+    form = WorkdayForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("delete"):
+            override = get_object_or_404(WorkdayOverride, pk=request.POST["delete"])
+            services.delete_workday(request.user, override)
+            messages.success(request, f"已删除 {override.day.isoformat()} 的调整。")
+            return redirect("policies:workdays")
+        if form.is_valid():
+            override = services.set_workday(request.user, **form.cleaned_data)
+            messages.success(request, f"已保存：{override}。")
+            return redirect("policies:workdays")
+    bootstrapify(form)
+    years = [today.year, today.year + 1]
+    return render(
+        request,
+        "policies/workdays.html",
+        {
+            "title": "工作日历",
+            "form": form,
+            "years": [{"year": y, "package": known_by_package(y)} for y in years],
+            "unknown": unknown_years(today),
+            "overrides": WorkdayOverride.objects.filter(day__year__gte=today.year - 1),
+            "writable": services.may_edit_workdays(request.user),
+        },
+    )
