@@ -274,5 +274,11 @@ def import_feed(
             unit_path=feed.path,
             note=f"{outcome.rows} 行，匹配 {outcome.matched} 行，未匹配 {len(outcome.unmatched)} 行",
         )
+        # The department's signals become warnings now (or join the open ones).
+        from . import scan
+
+        scan.scan(
+            period, households=sorted({found[r[1]].household_id for r in parsed if r[1] in found})
+        )
     outcome.feed = feed
     return outcome

@@ -239,7 +239,10 @@ class Feed(models.Model):
     period = models.CharField("月份", max_length=7)
     file_name = models.CharField("文件名", max_length=255)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="导入人",
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     uploaded_by_name = models.CharField("导入人姓名", max_length=100, blank=True, default="")
@@ -283,11 +286,17 @@ class Signal(models.Model):
     occurred_on = models.DateField("发生日期")
     note = models.CharField("备注", max_length=500, blank=True, default="")
     person = models.ForeignKey(
-        "registry.Person", verbose_name="人员", null=True, on_delete=models.SET_NULL,
+        "registry.Person",
+        verbose_name="人员",
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     household = models.ForeignKey(
-        "registry.Household", verbose_name="搬迁户", on_delete=models.PROTECT, related_name="signals"
+        "registry.Household",
+        verbose_name="搬迁户",
+        on_delete=models.PROTECT,
+        related_name="signals",
     )
     row = models.PositiveIntegerField("行号")
     path = models.CharField(max_length=255, editable=False)
@@ -306,3 +315,109 @@ class Signal(models.Model):
 
 paths.register(Feed)
 paths.register(Signal)
+
+
+class Warning(models.Model):
+    """One household's passage through the loop (预警 → 纳入监测 → 风险消除): opened by the
+    scan when a rule, a department, a visit or the household itself raises a signal, closed by
+    rejection or elimination. A household has at most one open warning: later signals join it."""
+
+    scope_path_field = "path"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待入户核实"
+        REVIEWING = "reviewing", "认定中"
+        MONITORED = "monitored", "已纳入监测"
+        REJECTED = "rejected", "不予纳入"
+        ELIMINATED = "eliminated", "风险已消除"
+
+    OPEN_STATUSES = ("open", "reviewing", "monitored")
+
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name="搬迁户",
+        on_delete=models.PROTECT,
+        related_name="warnings",
+    )
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
+    opened_period = models.CharField("预警月份", max_length=7)
+    opened_on = models.DateField("预警日期")
+    # 入户核实时限 (policy parameter, working days) and the national 15 days to a decision.
+    door_check_due = models.DateField("入户核实时限", null=True, blank=True)
+    decision_due = models.DateField("认定时限")
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("生成时间", default=timezone.now)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "监测预警"
+        verbose_name_plural = "监测预警"
+        ordering = ["-opened_on", "path", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(status__in=("open", "reviewing", "monitored")),
+                name="monitoring_warning_one_open",
+                violation_error_message="该户已有未办结的预警。",
+            )
+        ]
+        indexes = [models.Index(fields=["path", "status"], name="monitoring_warning_path")]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.opened_period} 预警"
+
+    def get_absolute_url(self) -> str:
+        return f"/monitoring/warnings/{self.pk}/"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class WarningSignal(models.Model):
+    """One fact behind a warning, with its source (``rules.RULES``). ``fact_key`` names the fact
+    (the household's 2026 income, a person's insurance in 2026, a department's event, a lead):
+    the same fact found again writes nothing, a new one joins the household's open warning."""
+
+    scope_path_field = "path"
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="signals")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    rule = models.CharField("规则", max_length=30)
+    fact_key = models.CharField(max_length=120)
+    period = models.CharField("发现月份", max_length=7)
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name="人员",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lead = models.ForeignKey(Lead, null=True, on_delete=models.SET_NULL, related_name="+")
+    signal = models.ForeignKey(Signal, null=True, on_delete=models.SET_NULL, related_name="+")
+    value = models.DecimalField("数值", max_digits=14, decimal_places=2, null=True)
+    threshold = models.DecimalField("比较值", max_digits=14, decimal_places=2, null=True)
+    ref = models.CharField(max_length=60, blank=True, default="")
+    path = models.CharField(max_length=255, editable=False)
+    found_at = models.DateTimeField("发现时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "预警信号"
+        verbose_name_plural = "预警信号"
+        ordering = ["warning", "found_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "rule", "fact_key"], name="monitoring_signal_fact_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.rule}"
+
+
+paths.register(Warning)
+paths.register(WarningSignal)

@@ -20,9 +20,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from anju.audit import services as audit
+from anju.core import periods
 from anju.registry import normalize
 
-from . import choices
+from . import choices, scan
 from .models import Lead, ReportCard
 
 PER_CARD_PER_DAY = 3
@@ -139,4 +140,6 @@ def report(token: str, *, hardships, description: str = "", phone: str = "", add
         unit_path=lead.path,
         note="农户扫码自主申报",
     )
+    # The report becomes a warning for the staff now, not at the month's scan.
+    scan.scan(periods.current(), households=[card.household_id])
     return lead

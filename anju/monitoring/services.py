@@ -16,7 +16,7 @@ from anju.audit import services as audit
 from anju.core import periods
 from anju.core.scope import covers
 
-from . import choices, coverage, selectors
+from . import choices, coverage, scan, selectors
 from .models import Income, Lead, Visit
 
 VISIT_FIELDS = [
@@ -140,6 +140,8 @@ def _lead_from(actor, visit: Visit) -> Lead | None:
         unit_path=lead.path,
         note=f"{visit.period} 回访发现：{visit.visitor_name}",
     )
+    # The lead becomes a warning now, not at the month's scan.
+    scan.scan(periods.current(), households=[visit.household_id])
     return lead
 
 

@@ -29,6 +29,20 @@ BOUNDS = Kind("bounds", "分段下限（岁）", "19, 36, 60")
 TIERS = Kind("tiers", "按人数分档", "3:1800; *:2400")
 
 
+# The monitoring scan's rules that a unit may switch off (anju/monitoring/rules.py keeps what
+# each one reads); listed here so the keys exist without the policies app importing monitoring.
+MONITORING_RULES = [
+    ("income_below_line", "收入低于监测标准"),
+    ("income_edge", "收入处于监测边缘"),
+    ("income_drop", "收入大幅下降"),
+    ("rigid_spending", "刚性支出较大"),
+    ("out_of_school", "义务教育阶段失学辍学"),
+    ("no_medical_insurance", "未参加基本医疗保险"),
+    ("lead", "突发困难（入户排查、农户自主申报）"),
+    ("department", "部门筛查预警"),
+]
+
+
 @dataclass(frozen=True)
 class ParameterKey:
     key: str
@@ -62,6 +76,41 @@ KEYS: dict[str, ParameterKey] = {
             "人均纯收入高于监测标准、但不超过标准的这一比例以上时，视为收入处于边缘、需要关注。",
             "monitoring",
         ),
+        _key(
+            "monitoring.drop_share",
+            "收入大幅下降比例",
+            PERCENT,
+            "%",
+            "家庭人均纯收入比上一年下降超过此比例的，发出预警。",
+            "monitoring",
+        ),
+        _key(
+            "monitoring.rigid_share",
+            "刚性支出占收入比例",
+            PERCENT,
+            "%",
+            "合规自付医疗支出与教育支出之和超过家庭纯收入的此比例的，发出预警。",
+            "monitoring",
+        ),
+        _key(
+            "monitoring.door_check_days",
+            "入户核实时限",
+            INT,
+            "个工作日",
+            "预警发出后应在此期限内入户核实（遇节假日按工作日历顺延）；认定须在发现线索后 15 天内完成。",
+            "monitoring",
+        ),
+        *[
+            _key(
+                f"monitoring.rule.{code}",
+                f"预警规则：{label}",
+                BOOL,
+                "",
+                "设为“否”则本单位及下级不再按此规则预警；未设定时规则启用。",
+                "monitoring",
+            )
+            for code, label in MONITORING_RULES
+        ],
         _key(
             "registry.age_bands",
             "年龄分段",

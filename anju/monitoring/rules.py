@@ -1,0 +1,266 @@
+"""The risk rules of the monthly scan (部门筛查预警、数据比对), as policy data.
+
+Each rule reads one kind of fact and names it by a ``fact_key``: the same fact found again is
+not a new signal. A rule is on unless a unit switches it off (``monitoring.rule.<code>``); its
+thresholds are policy parameters of the unit too. What the rules watch comes from
+《石城县2022年强化易地扶贫搬迁后续扶持工作的实施方案》第3条、第4条 (一收入两不愁三保障, 突发困难) and
+the national procedure: income under the line or just above it, a sharp drop, large rigid
+spending (medical and schooling), a child of compulsory-school age out of school, no basic
+medical insurance, a hardship found at the door or reported by the household, and every signal
+a department sends.
+
+Each rule is one ``INSERT … SELECT`` into the scan's table of hits (``scan.py``), over the rows of
+one region (a subtree whose parameters are the same): set-based, whatever the number of
+households. ``{region}`` is replaced by the region's path condition on the rule's own table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from anju.policies.registry import MONITORING_RULES
+from anju.registry.choices import NOT_IN_SCHOOL
+
+from .feeds import DEPARTMENTS, indicator_label
+
+LABELS = dict(MONITORING_RULES)
+
+SOURCES = {
+    "income_below_line": "数据比对（家庭收支）",
+    "income_edge": "数据比对（家庭收支）",
+    "income_drop": "数据比对（家庭收支）",
+    "rigid_spending": "数据比对（家庭收支）",
+    "out_of_school": "数据比对（家庭成员）",
+    "no_medical_insurance": "数据比对（家庭成员）",
+}
+
+# 义务教育法第十一条: children start school at six (seven where conditions are lacking) and
+# study nine years. Ages 7 to 14 are in compulsory school whichever year they started.
+SCHOOL_AGE_FROM, SCHOOL_AGE_UNTIL = 7, 15
+BASIC_MEDICAL = ("城乡居民基本医疗保险", "职工基本医疗保险")
+
+COLUMNS = "household_id, rule, fact_key, person_id, lead_id, signal_id, value, threshold, ref, path"
+
+
+@dataclass
+class Params:
+    """The parameters in force for one region on the scan's date."""
+
+    enabled: dict[str, bool] = field(default_factory=dict)
+    income_line: Decimal | None = None
+    edge_band: Decimal | None = None
+    drop_share: Decimal | None = None
+    rigid_share: Decimal | None = None
+    door_check_days: int | None = None
+
+    def on(self, code: str) -> bool:
+        return self.enabled.get(code, True)
+
+
+def _decimal(value) -> Decimal | None:
+    return Decimal(str(value)) if value is not None else None
+
+
+def params_for(node, on: date) -> Params:
+    from anju.policies.selectors import resolve
+
+    def value(key):
+        return resolve(key, node, on).value
+
+    return Params(
+        enabled={
+            code: value(f"monitoring.rule.{code}") is not False for code, _ in MONITORING_RULES
+        },
+        income_line=_decimal(value("monitoring.income_line")),
+        edge_band=_decimal(value("monitoring.edge_band")),
+        drop_share=_decimal(value("monitoring.drop_share")),
+        rigid_share=_decimal(value("monitoring.rigid_share")),
+        door_check_days=value("monitoring.door_check_days"),
+    )
+
+
+# The household's income of the scanned year, or of the year before while this year's is not in.
+_LATEST_INCOME = (
+    "(i.year = %(year)s OR (i.year = %(year)s - 1 AND NOT EXISTS ("
+    "SELECT 1 FROM monitoring_income j WHERE j.household_id = i.household_id "
+    "AND j.year = %(year)s)))"
+)
+
+
+def statements(p: Params, *, year: int, period_end: date, vendor: str) -> list:
+    """The rules in force with their parameters: (SQL with ``{region}`` and ``{households}``
+    placeholders, parameters, the alias whose ``path`` the region condition reads). The
+    rule's table is ``t``; ``{households}`` limits it by ``t.household_id``. A rule whose
+    threshold is not set does not run."""
+    out: list[tuple[str, dict, str]] = []
+    base = {"year": year}
+
+    def add(code, sql, alias="t", **params):
+        if p.on(code):
+            out.append((f"INSERT INTO scan_hits ({COLUMNS}) {sql}", {**base, **params}, alias))
+
+    # Incomes are reached through the household: its path is the indexed one ("C" collation).
+    income = (
+        "FROM registry_household h, monitoring_income t, monitoring_income i "
+        "WHERE t.household_id = h.id AND i.id = t.id AND {region}"
+    )
+    if p.income_line is not None:
+        add(
+            "income_below_line",
+            alias="h",
+            sql="SELECT t.household_id, 'income_below_line', 'income:' || t.year, NULL, NULL, NULL, "
+            f"t.net_per_capita, %(line)s, '', h.path {income} AND {_LATEST_INCOME} "
+            "AND t.net_per_capita < %(line)s {households}",
+            line=p.income_line,
+        )
+        if p.edge_band is not None:
+            add(
+                "income_edge",
+                alias="h",
+                sql="SELECT t.household_id, 'income_edge', 'income:' || t.year, NULL, NULL, NULL, "
+                f"t.net_per_capita, %(line)s, '', h.path {income} AND {_LATEST_INCOME} "
+                "AND t.net_per_capita >= %(line)s AND t.net_per_capita <= %(edge)s {households}",
+                line=p.income_line,
+                edge=(p.income_line * (100 + p.edge_band) / 100).quantize(Decimal("0.01")),
+            )
+    if p.drop_share is not None:
+        add(
+            "income_drop",
+            alias="h",
+            sql="SELECT t.household_id, 'income_drop', 'drop:' || t.year, NULL, NULL, NULL, "
+            "t.net_per_capita, prev.net_per_capita, '', h.path "
+            "FROM registry_household h, monitoring_income t, monitoring_income i, "
+            "monitoring_income prev WHERE t.household_id = h.id AND i.id = t.id "
+            f"AND prev.household_id = t.household_id AND prev.year = t.year - 1 AND {{region}} "
+            f"AND {_LATEST_INCOME} AND prev.net_per_capita > 0 "
+            "AND t.net_per_capita < prev.net_per_capita * %(factor)s {households}",
+            factor=(100 - p.drop_share) / 100,
+        )
+    if p.rigid_share is not None:
+        add(
+            "rigid_spending",
+            alias="h",
+            sql="SELECT t.household_id, 'rigid_spending', 'rigid:' || t.year, NULL, NULL, NULL, "
+            f"t.medical_cost + t.schooling_cost, t.net_income, '', h.path {income} "
+            f"AND {_LATEST_INCOME} AND t.medical_cost + t.schooling_cost > 0 "
+            "AND t.medical_cost + t.schooling_cost > t.net_income * %(share)s {households}",
+            share=p.rigid_share / 100,
+        )
+    first = date(year, period_end.month, 1)
+    add(
+        "out_of_school",
+        "SELECT t.household_id, 'out_of_school', 'school:' || t.id || ':' || %(year)s, t.id, "
+        "NULL, NULL, NULL, NULL, '', t.path FROM registry_person t WHERE {region} "
+        "AND t.birth_date > %(born_after)s AND t.birth_date <= %(born_by)s "
+        "AND t.schooling = %(out)s {households}",
+        born_after=_years_before(first, SCHOOL_AGE_UNTIL),
+        born_by=_years_before(first, SCHOOL_AGE_FROM),
+        out=NOT_IN_SCHOOL,
+    )
+    if vendor == "postgresql":
+        uninsured = "NOT (t.medical_insurance ?| %(basic)s)"
+        basic = list(BASIC_MEDICAL)
+    else:
+        uninsured = (
+            "NOT EXISTS (SELECT 1 FROM json_each(t.medical_insurance) m "
+            "WHERE m.value IN (%(basic0)s, %(basic1)s))"
+        )
+        basic = None
+    add(
+        "no_medical_insurance",
+        "SELECT t.household_id, 'no_medical_insurance', 'insurance:' || t.id || ':' || %(year)s, "
+        f"t.id, NULL, NULL, NULL, NULL, '', t.path FROM registry_person t WHERE {{region}} "
+        f"AND {uninsured} {{households}}",
+        basic=basic,
+        basic0=BASIC_MEDICAL[0],
+        basic1=BASIC_MEDICAL[1],
+    )
+    add(
+        "lead",
+        "SELECT t.household_id, 'lead', 'lead:' || t.id, NULL, t.id, NULL, NULL, NULL, t.source, "
+        "t.path FROM monitoring_lead t WHERE {region} AND t.status = 'new' "
+        "AND t.created_at < %(until)s {households}",
+        until=_day_after(period_end),
+    )
+    add(
+        "department",
+        "SELECT t.household_id, 'department', 'dept:' || t.department || ':' || t.indicator "
+        "|| ':' || COALESCE(t.person_id, 0) || ':' || t.occurred_on, t.person_id, NULL, t.id, "
+        "t.value, NULL, t.department || ':' || t.indicator, t.path "
+        "FROM monitoring_signal t, monitoring_feed f WHERE f.id = t.feed_id AND {region} "
+        "AND f.period <= %(period)s {households}",
+        period=f"{year:04d}-{period_end.month:02d}",
+    )
+    return out
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _day_after(day: date):
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def describe(signal) -> str:
+    """The signal in the words of the page: what was found, with its figures."""
+    rule, value, threshold = signal.rule, signal.value, signal.threshold
+    year = signal.fact_key.split(":")[1] if ":" in signal.fact_key else ""
+    if rule == "income_below_line":
+        return f"{year}年家庭人均纯收入 {value} 元，低于监测标准 {threshold} 元"
+    if rule == "income_edge":
+        return f"{year}年家庭人均纯收入 {value} 元，略高于监测标准 {threshold} 元"
+    if rule == "income_drop":
+        return f"{year}年家庭人均纯收入 {value} 元，上一年 {threshold} 元，降幅较大"
+    if rule == "rigid_spending":
+        return f"{year}年医疗、教育支出 {value} 元，家庭纯收入 {threshold} 元"
+    if rule == "out_of_school":
+        return f"{signal.person.name if signal.person else '家庭成员'}：义务教育年龄，非在校生"
+    if rule == "no_medical_insurance":
+        return f"{signal.person.name if signal.person else '家庭成员'}：未参加基本医疗保险"
+    if rule == "lead" and signal.lead is not None:
+        from .choices import HARDSHIPS
+
+        hardships = "、".join(dict(HARDSHIPS).get(h, h) for h in signal.lead.hardships)
+        return f"{signal.lead.get_source_display()}：{hardships or signal.lead.description[:40]}"
+    if rule == "department":
+        department, _, indicator = signal.ref.partition(":")
+        text = f"{dict(DEPARTMENTS).get(department, department)}：{indicator_label(department, indicator)}"
+        if signal.person is not None:
+            text = f"{text}（{signal.person.name}）"
+        if value is not None:
+            text = f"{text} {value} 元"
+        return text
+    return LABELS.get(rule, rule)
+
+
+def source_of(signal) -> str:
+    if signal.rule == "lead" and signal.lead is not None:
+        return signal.lead.get_source_display()
+    if signal.rule == "department":
+        department = signal.ref.partition(":")[0]
+        return f"部门筛查预警（{dict(DEPARTMENTS).get(department, department)}）"
+    return SOURCES.get(signal.rule, "数据比对")
+
+
+def not_run(p: Params) -> list[str]:
+    """Rules switched on whose threshold the region has not set: the scan says so."""
+    missing = []
+    if p.income_line is None:
+        missing += [LABELS["income_below_line"], LABELS["income_edge"]]
+    elif p.edge_band is None:
+        missing.append(LABELS["income_edge"])
+    if p.drop_share is None:
+        missing.append(LABELS["income_drop"])
+    if p.rigid_share is None:
+        missing.append(LABELS["rigid_spending"])
+    return missing
