@@ -3,7 +3,13 @@ from rest_framework.routers import DefaultRouter
 from anju.accounts.api import RoleViewSet, UserViewSet
 from anju.audit.api import AuditLogViewSet
 from anju.exports.api import ExportJobViewSet
-from anju.monitoring.api import CoverageViewSet, IncomeViewSet, LeadViewSet, VisitViewSet
+from anju.monitoring.api import (
+    CoverageViewSet,
+    IncomeViewSet,
+    LeadViewSet,
+    VisitViewSet,
+    WarningViewSet,
+)
 from anju.orgs.api import (
     AdminUnitViewSet,
     BuildingViewSet,
@@ -37,6 +43,7 @@ router.register("exports", ExportJobViewSet, basename="export")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("incomes", IncomeViewSet, basename="income")
 router.register("leads", LeadViewSet, basename="lead")
+router.register("warnings", WarningViewSet, basename="warning")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 
 urlpatterns = router.urls

@@ -33,6 +33,11 @@ def _home_key(user) -> str | None:
     return path.rstrip("/").rsplit("/", 1)[-1] if path else None
 
 
+# Menu entries an app adds for users its module rules do not open (a department's staff see the
+# warnings of their own indicators): callables user → [(label, url)], registered in ready().
+EXTRA_ITEMS: list = []
+
+
 def uses_api(user) -> bool:
     """Who the API documentation is for: administrators who set up data exchanges."""
     return user.is_superuser or user.is_staff or access.allows(user, "accounts", "write")
@@ -73,10 +78,13 @@ def navigation(request):
                     ("未回访户", reverse("monitoring:unvisited")),
                     ("每月回访台账", reverse("monitoring:visits")),
                     ("家庭收支台账", reverse("monitoring:incomes")),
+                    ("监测预警", reverse("monitoring:warnings")),
                     ("监测线索", reverse("monitoring:leads")),
                 ],
             )
         )
+    for extra in EXTRA_ITEMS:
+        items.extend(extra(user))
     if access.allows(user, "policies"):
         items.append(("政策参数", reverse("policies:index")))
     if access.allows(user, "accounts"):

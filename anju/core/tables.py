@@ -14,6 +14,9 @@ class Column:
     link: Callable | None = None
     # Long free text (the audit log's changes) wraps instead of widening the table.
     wrap: bool = False
+    # A warning colour for the page (``"danger"``: an overdue deadline shows red); the export
+    # carries the text only, so the text must say it too.
+    tone: Callable | None = None
 
     def get(self, obj):
         if callable(self.value):
@@ -48,6 +51,7 @@ class Ledger:
                     "url": c.link(obj) if c.link else None,
                     "label": c.label,
                     "wrap": c.wrap,
+                    "tone": c.tone(obj) if c.tone else "",
                 }
                 for c in self.columns
             ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
@@ -12,9 +12,9 @@ from anju.core.api import ModulePermission, ScopedRelationsMixin, ScopedViewSet
 from anju.core.masking import mask_phone
 from anju.orgs.selectors import node_by_key, served_nodes
 
-from . import choices, selectors, services
-from .filters import IncomeFilter, LeadFilter, VisitFilter
-from .models import Income, Lead, Visit
+from . import choices, rules, selectors, services
+from .filters import IncomeFilter, LeadFilter, VisitFilter, WarningFilter
+from .models import Income, Lead, Visit, Warning, WarningSignal
 
 
 class VisitSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -216,3 +216,69 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     filterset_class = LeadFilter
     related = ("household",)
     ordering = ["-created_at", "-id"]
+
+
+class WarningSignalSerializer(serializers.ModelSerializer):
+    source = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WarningSignal
+        fields = ["id", "rule", "period", "source", "text", "value", "threshold", "found_at"]
+
+    def get_source(self, signal) -> str:
+        return rules.source_of(signal)
+
+    def get_text(self, signal) -> str:
+        return rules.describe(signal)
+
+
+class WarningSerializer(serializers.ModelSerializer):
+    household_number = serializers.CharField(source="household.number", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    overdue = serializers.SerializerMethodField()
+    signals = WarningSignalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Warning
+        fields = [
+            "id",
+            "household",
+            "household_number",
+            "status",
+            "status_label",
+            "opened_period",
+            "opened_on",
+            "door_check_due",
+            "decision_due",
+            "overdue",
+            "signals",
+            "path",
+        ]
+
+    def get_overdue(self, warning) -> list[str]:
+        return selectors.overdue(warning)
+
+
+class WarningsPermission(permissions.BasePermission):
+    """The loop's staff, and the departments for the warnings of their own indicators."""
+
+    message = "您的角色无权查看监测预警。"
+
+    def has_permission(self, request, view):
+        return request.user.is_authenticated and selectors.may_see_warnings(request.user)
+
+
+class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """监测预警：每户至多一条未办结的预警，后来的信号并入其中。overdue 列出已超期的时限。
+    部门（人社、民政、教育、医保、住建）只看到本部门指标引发的预警。"""
+
+    module = "monitoring"
+    permission_classes = [permissions.IsAuthenticated, WarningsPermission]
+    queryset = Warning.objects.all()
+    serializer_class = WarningSerializer
+    filterset_class = WarningFilter
+    ordering = ["-opened_on", "path", "id"]
+
+    def get_queryset(self):
+        return selectors.warnings(self.request.user)

@@ -7,9 +7,10 @@ class MonitoringConfig(AppConfig):
     verbose_name = "防止返贫动态监测"
 
     def ready(self) -> None:
-        from anju.core import importers, paths
+        from anju.core import context_processors, importers, paths
 
-        from . import cli, coverage
+        from . import cli, coverage, selectors
 
         paths.watch_moves(coverage.moving)
         importers.register(cli.FEED)
+        context_processors.EXTRA_ITEMS.append(selectors.department_menu)

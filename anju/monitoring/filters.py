@@ -4,9 +4,10 @@ from django.db.models import Q
 
 from anju.core.filters import ScopedFilterSet
 from anju.orgs.models import Site
+from anju.policies.registry import MONITORING_RULES
 from anju.registry.filters import HouseholdFilter
 
-from .models import Income, Lead, Visit
+from .models import Income, Lead, Visit, Warning
 
 
 class VisitFilter(ScopedFilterSet):
@@ -65,5 +66,38 @@ class LeadFilter(ScopedFilterSet):
     class Meta:
         model = Lead
         fields = ["status", "source", "q"]
+
+    under = VisitFilter.under
+
+
+class WarningFilter(ScopedFilterSet):
+    status = django_filters.ChoiceFilter(label="状态", choices=Warning.Status.choices)
+    rule = django_filters.ChoiceFilter(
+        label="预警规则", choices=MONITORING_RULES, method="with_rule"
+    )
+    overdue = django_filters.BooleanFilter(
+        label="已超期", method="late", widget=forms.NullBooleanSelect
+    )
+    period = django_filters.CharFilter(label="预警月份", field_name="opened_period")
+    q = django_filters.CharFilter(
+        label="户编号", field_name="household__number", lookup_expr="icontains"
+    )
+    unit = django_filters.CharFilter(label="单位", method="under", widget=forms.HiddenInput)
+
+    class Meta:
+        model = Warning
+        fields = ["status", "rule", "overdue", "period", "q"]
+
+    def with_rule(self, queryset, name, value):
+        return queryset.filter(signals__rule=value).distinct()
+
+    def late(self, queryset, name, value):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        late = Q(status="open", door_check_due__lt=today) | Q(
+            status__in=("open", "reviewing"), decision_due__lt=today
+        )
+        return queryset.filter(late) if value else queryset.exclude(late)
 
     under = VisitFilter.under

@@ -69,3 +69,43 @@ LEADS = Ledger(
         Column("状态", "get_status_display"),
     ),
 )
+
+
+def _signals(warning) -> str:
+    from .rules import short_label
+
+    return "；".join(dict.fromkeys(short_label(s) for s in warning.signals.all()))
+
+
+def _due(attr: str, late_label: str):
+    def value(w):
+        from .selectors import overdue
+
+        day = getattr(w, attr)
+        if day is None:
+            return ""
+        return f"{day.isoformat()}（已超期）" if late_label in overdue(w) else day.isoformat()
+
+    def tone(w):
+        from .selectors import overdue
+
+        return "danger" if late_label in overdue(w) else ""
+
+    return value, tone
+
+
+_door, _door_tone = _due("door_check_due", "入户核实")
+_decision, _decision_tone = _due("decision_due", "认定")
+
+WARNINGS = Ledger(
+    "监测预警",
+    (
+        Column("预警日期", "opened_on"),
+        Column("户编号", lambda w: w.household.number, link=lambda w: w.get_absolute_url()),
+        Column("安置点", _place),
+        Column("状态", "get_status_display"),
+        Column("预警信号", _signals, wrap=True),
+        Column("入户核实时限", _door, tone=_door_tone),
+        Column("认定时限", _decision, tone=_decision_tone),
+    ),
+)

@@ -243,6 +243,17 @@ def describe(signal) -> str:
     return LABELS.get(rule, rule)
 
 
+def short_label(signal) -> str:
+    """A few words for a list: 收入低于监测标准, 农户自主申报, 医保：自付医疗费用 …"""
+    if signal.rule == "lead" and signal.lead is not None:
+        return signal.lead.get_source_display()
+    if signal.rule == "department":
+        department, _, indicator = signal.ref.partition(":")
+        name = dict(DEPARTMENTS).get(department, department)
+        return f"{name}：{indicator_label(department, indicator)}"
+    return LABELS.get(signal.rule, signal.rule)
+
+
 def source_of(signal) -> str:
     if signal.rule == "lead" and signal.lead is not None:
         return signal.lead.get_source_display()

@@ -142,3 +142,85 @@ def leads(user):
         .select_related("household", "household__site")
         .order_by("-created_at", "-id")
     )
+
+
+# 部门 roles see the warnings their own indicators raised (人社局 the job losses …); 乡村振兴局 and
+# the town, site and grid staff who run the loop see every warning of their place.
+DEPARTMENT_ROLES = {
+    "dept_hrss": ("hrss",),
+    "dept_civil": ("civil_affairs",),
+    "dept_education": ("education",),
+    "dept_health": ("medical_insurance",),
+    "dept_housing": ("housing",),
+    "dept_land": (),
+}
+
+
+def departments_of(user) -> tuple[str, ...] | None:
+    """The departments whose warnings a department's staff see; None for everyone else."""
+    role = getattr(user, "role", None)
+    if user.is_superuser or role is None:
+        return None
+    return DEPARTMENT_ROLES.get(role.code)
+
+
+def may_see_warnings(user) -> bool:
+    from anju.accounts import access
+
+    return access.allows(user, "monitoring") or departments_of(user) is not None
+
+
+def department_menu(user) -> list[tuple[str, str]]:
+    """A department's staff without the monitoring module still reach their warnings."""
+    from anju.accounts import access
+
+    if departments_of(user) is not None and not access.allows(user, "monitoring"):
+        return [("监测预警", "/monitoring/warnings/")]
+    return []
+
+
+def require_warnings(user) -> None:
+    from anju.accounts import access
+
+    if departments_of(user) is None:
+        access.require(user, "monitoring", "read")
+
+
+def warnings(user):
+    from django.db.models import Prefetch, Q
+
+    from .models import Warning, WarningSignal
+
+    rows = (
+        Warning.objects.visible_to(user)
+        .select_related("household", "household__site")
+        .prefetch_related(
+            Prefetch(
+                "signals",
+                queryset=WarningSignal.objects.select_related("person", "lead").order_by(
+                    "found_at", "id"
+                ),
+            )
+        )
+    )
+    departments = departments_of(user)
+    if departments is not None:
+        mine = Q(pk__in=[])
+        for code in departments:
+            mine |= Q(ref__startswith=f"{code}:")
+        own = WarningSignal.objects.filter(mine, warning=OuterRef("pk"), rule="department")
+        rows = rows.filter(Exists(own))
+    return rows.order_by("-opened_on", "path", "id")
+
+
+def overdue(warning, today=None) -> list[str]:
+    """Which deadlines of an open warning have passed: shown red and counted."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    late = []
+    if warning.status == "open" and warning.door_check_due and warning.door_check_due < today:
+        late.append("入户核实")
+    if warning.status in ("open", "reviewing") and warning.decision_due < today:
+        late.append("认定")
+    return late

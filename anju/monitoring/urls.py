@@ -13,5 +13,7 @@ urlpatterns = [
     path("incomes/", views.income_list, name="incomes"),
     path("cards/", views.cards, name="cards"),
     path("leads/", views.lead_list, name="leads"),
+    path("warnings/", views.warning_list, name="warnings"),
+    path("warnings/<int:pk>/", views.warning_detail, name="warning"),
     path("households/<int:household_pk>/income/", views.income_form, name="income-form"),
 ]

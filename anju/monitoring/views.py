@@ -17,8 +17,8 @@ from anju.core.scope import home_path
 from anju.orgs.selectors import node_by_key, served_nodes
 from anju.registry import selectors as registry
 
-from . import choices, forms, ledgers, reports, selectors, services
-from .filters import IncomeFilter, LeadFilter, VisitFilter
+from . import choices, forms, ledgers, reports, rules, selectors, services
+from .filters import IncomeFilter, LeadFilter, VisitFilter, WarningFilter
 
 
 def _period(request) -> str:
@@ -56,6 +56,7 @@ def coverage_page(request):
             "period_label": periods.label(period),
             "figures": figures,
             "writable": access.allows(request.user, "monitoring", "write"),
+            "monitoring": access.allows(request.user, "monitoring"),
         },
     )
 
@@ -80,6 +81,7 @@ def unvisited_page(request):
             "page": page,
             "query": f"unit={node.key}&period={period}",
             "writable": access.allows(request.user, "monitoring", "write"),
+            "monitoring": access.allows(request.user, "monitoring"),
         },
     )
 
@@ -110,6 +112,7 @@ def visit_detail(request, pk):
             "situations": choices.labels(choices.FIVE_SITUATIONS, visit.situations),
             "needs_unmet": choices.labels(choices.BASIC_NEEDS, visit.needs_unmet),
             "writable": access.allows(request.user, "monitoring", "write"),
+            "monitoring": access.allows(request.user, "monitoring"),
         },
     )
 
@@ -274,4 +277,42 @@ def lead_list(request):
         filterset=fs,
         unit_path=home_path(request.user),
         extra={"title": "监测线索"},
+    )
+
+
+def warning_list(request):
+    """监测预警: every open and closed warning of the user's place, overdue deadlines in red."""
+    selectors.require_warnings(request.user)
+    rows = selectors.warnings(request.user)
+    fs = WarningFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.WARNINGS,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        extra={"title": "监测预警"},
+    )
+
+
+def warning_detail(request, pk):
+    selectors.require_warnings(request.user)
+    warning = get_object_or_404(selectors.warnings(request.user), pk=pk)
+    household = registry.with_head_and_size(
+        registry.households(request.user).filter(pk=warning.household_id)
+    ).first()
+    return render(
+        request,
+        "monitoring/warning_detail.html",
+        {
+            "title": f"{warning.household.number} 监测预警",
+            "warning": warning,
+            "household": household or warning.household,
+            "overdue": selectors.overdue(warning),
+            "signals": [
+                {"signal": s, "source": rules.source_of(s), "text": rules.describe(s)}
+                for s in warning.signals.all()
+            ],
+            "writable": access.allows(request.user, "monitoring", "write"),
+            "monitoring": access.allows(request.user, "monitoring"),
+        },
     )

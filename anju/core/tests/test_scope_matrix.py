@@ -296,6 +296,7 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
         b_visit = world.b.household.visits.get()
         b_income = world.b.household.incomes.get()
         b_lead = world.b.household.leads.get()
+        b_warning = world.b.household.warnings.get()  # the self-report raised it at once
         user = world.users[role]
         client = client_for(user)
         may = access.allows(user, "monitoring")
@@ -314,18 +315,30 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
             "/monitoring/leads/",
             "/monitoring/leads/?q=001",
             "/api/leads/",
+            "/monitoring/warnings/",
+            "/monitoring/warnings/?q=001&status=open",
+            "/api/warnings/",
         ]
+        from anju.monitoring.selectors import may_see_warnings
+
         for url in lists:
             response = client.get(url)
-            if not may:
+            if not (may_see_warnings(user) if "warnings" in url else may):
                 assert response.status_code == 403, (role, url)
                 continue
             assert response.status_code == 200, (role, url, response.status_code)
             assert not _leaks(response), f"{role} sees town 乙 at {url}"
-        exports = ("/monitoring/visits/", "/monitoring/incomes/", "/monitoring/leads/")
+        exports = (
+            "/monitoring/visits/",
+            "/monitoring/incomes/",
+            "/monitoring/leads/",
+            "/monitoring/warnings/",
+        )
         for url in (f"{u}?export=xlsx" for u in exports):
             export = client.get(url)
-            if may:
+            allowed = may_see_warnings(user) if "warnings" in url else may
+            assert export.status_code == (200 if allowed else 403), (role, url)
+            if allowed:
                 book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
                 rows = book.active.iter_rows(values_only=True)
                 assert "乙" not in " ".join(str(c) for row in rows for c in row), url
@@ -340,9 +353,14 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
             (f"/monitoring/households/{b.household.pk}/income/", "read"),
             (f"/api/incomes/{b_income.pk}/", "read"),
             (f"/api/leads/{b_lead.pk}/", "read"),
+            (f"/monitoring/warnings/{b_warning.pk}/", "read"),
+            (f"/api/warnings/{b_warning.pk}/", "read"),
             (f"/monitoring/cards/?household={b.household.pk}", "write"),
             (f"/monitoring/cards/?unit={b.unit.key}", "write"),
         ]:
             response = client.get(url)
-            expected = 404 if access.allows(user, "monitoring", level) else 403
+            allowed = access.allows(user, "monitoring", level) or (
+                "warnings" in url and may_see_warnings(user)
+            )
+            expected = 404 if allowed else 403
             assert response.status_code == expected, (role, url, response.status_code)
