@@ -228,6 +228,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.fail_stale_imports",
         "schedule": crontab(minute="*/10"),
     },
+    # 监测预警: the month's scan over everything, each night (anju/monitoring/tasks.py).
+    "monitoring-scan-nightly": {
+        "task": "monitoring.scan_nightly",
+        "schedule": crontab(minute=0, hour=1),
+    },
     # Export jobs whose worker died end failed; files older than a week go (anju/exports).
     "exports-clean": {
         "task": "exports.clean",

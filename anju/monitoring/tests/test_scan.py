@@ -170,3 +170,14 @@ def test_cli(county):
     out = io.StringIO()
     call_command("monitoring", "scan", "--period", "2026-11", stdout=out)
     assert "新预警 0 户" in out.getvalue()
+
+
+def test_the_nightly_task_scans_the_month(county, settings):
+    from anju.monitoring.tasks import scan_nightly
+
+    assert settings.CELERY_BEAT_SCHEDULE["monitoring-scan-nightly"]["task"] == (
+        "monitoring.scan_nightly"
+    )
+    _income(county.a.household, 2026, "10000")
+    assert scan_nightly.delay().get() == {"period": "2026-11", "warnings": 1, "signals": 1}
+    assert scan_nightly.delay().get()["signals"] == 0
