@@ -5,8 +5,10 @@ from anju.audit.api import AuditLogViewSet
 from anju.exports.api import ExportJobViewSet
 from anju.monitoring.api import (
     CoverageViewSet,
+    FeedViewSet,
     IncomeViewSet,
     LeadViewSet,
+    SignalViewSet,
     VisitViewSet,
     WarningViewSet,
 )
@@ -44,6 +46,8 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("incomes", IncomeViewSet, basename="income")
 router.register("leads", LeadViewSet, basename="lead")
 router.register("warnings", WarningViewSet, basename="warning")
+router.register("feeds", FeedViewSet, basename="feed")
+router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 
 urlpatterns = router.urls

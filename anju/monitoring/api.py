@@ -12,9 +12,9 @@ from anju.core.api import ModulePermission, ScopedRelationsMixin, ScopedViewSet
 from anju.core.masking import mask_phone
 from anju.orgs.selectors import node_by_key, served_nodes
 
-from . import choices, rules, selectors, services
-from .filters import IncomeFilter, LeadFilter, VisitFilter, WarningFilter
-from .models import Income, Lead, Visit, Warning, WarningSignal
+from . import choices, feeds, rules, selectors, services
+from .filters import FeedFilter, IncomeFilter, LeadFilter, VisitFilter, WarningFilter
+from .models import Feed, Income, Lead, Signal, Visit, Warning, WarningSignal
 
 
 class VisitSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -282,3 +282,132 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
     def get_queryset(self):
         return selectors.warnings(self.request.user)
+
+
+class FeedSerializer(serializers.ModelSerializer):
+    department_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Feed
+        fields = [
+            "id",
+            "department",
+            "department_label",
+            "period",
+            "file_name",
+            "rows",
+            "matched",
+            "unmatched",
+            "uploaded_by_name",
+            "created_at",
+            "path",
+        ]
+
+
+class FeedUploadSerializer(serializers.Serializer):
+    department = serializers.ChoiceField(choices=feeds.DEPARTMENTS)
+    period = serializers.CharField(max_length=7)
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(default=False)
+
+
+class FeedViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """部门筛查数据。POST（multipart：department、period、file、dry_run）导入一份文件：
+    全部通过才写入；返回 errors（行、列、内容、问题）和 unmatched（未匹配的行）。"""
+
+    module = "monitoring"
+    permission_classes = [permissions.IsAuthenticated, WarningsPermission]
+    queryset = Feed.objects.all()
+    serializer_class = FeedSerializer
+    filterset_class = FeedFilter
+
+    def get_queryset(self):
+        return selectors.feeds(self.request.user)
+
+    def get_serializer_class(self):
+        return FeedUploadSerializer if self.action == "create" else FeedSerializer
+
+    @extend_schema(request=FeedUploadSerializer, responses={201: dict, 400: dict})
+    def create(self, request, *args, **kwargs):
+        import tempfile
+        from pathlib import Path
+
+        from django.core.exceptions import PermissionDenied as Denied
+        from django.core.exceptions import ValidationError as Invalid
+        from rest_framework.exceptions import PermissionDenied
+
+        upload = FeedUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        name = data["file"].name
+        with tempfile.NamedTemporaryFile(suffix=Path(name).suffix.lower()) as handle:
+            for chunk in data["file"].chunks():
+                handle.write(chunk)
+            handle.flush()
+            try:
+                outcome = feeds.import_feed(
+                    request.user,
+                    handle.name,
+                    name,
+                    department=data["department"],
+                    period=data["period"],
+                    dry_run=data["dry_run"],
+                )
+            except Denied as exc:
+                raise PermissionDenied(str(exc)) from None
+            except Invalid as exc:
+                raise ValidationError({"period": exc.messages}) from None
+        body = {
+            "rows": outcome.rows,
+            "matched": outcome.matched,
+            "unmatched": outcome.unmatched,
+            "errors": [
+                {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
+                for e in outcome.errors
+            ],
+            "feed": outcome.feed.pk if outcome.feed else None,
+        }
+        return Response(body, status=400 if outcome.errors else (201 if outcome.feed else 200))
+
+
+class SignalSerializer(serializers.ModelSerializer):
+    household_number = serializers.CharField(source="household.number", read_only=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default="")
+    indicator_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Signal
+        fields = [
+            "id",
+            "feed",
+            "department",
+            "indicator",
+            "indicator_label",
+            "value",
+            "occurred_on",
+            "note",
+            "household",
+            "household_number",
+            "person_name",
+            "row",
+            "path",
+        ]
+
+    def get_indicator_label(self, signal) -> str:
+        return feeds.indicator_label(signal.department, signal.indicator)
+
+
+class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """部门筛查数据中匹配到搬迁人口的行（预警信号）。"""
+
+    module = "monitoring"
+    permission_classes = [permissions.IsAuthenticated, WarningsPermission]
+    queryset = Signal.objects.all()
+    serializer_class = SignalSerializer
+    filterset_fields = ["feed", "department", "indicator"]
+    ordering = ["feed", "row"]
+
+    def get_queryset(self):
+        return selectors.signals(self.request.user).order_by("feed", "row")

@@ -30,6 +30,7 @@ from anju.registry.reading import FileError, read_sheet
 from anju.registry.sheetio import fold
 
 from .models import Feed, Signal
+from .selectors import departments_of
 
 DEPARTMENTS = [
     ("medical_insurance", "医保"),
@@ -88,6 +89,15 @@ LABEL = {key: label for key, label, _ in COLUMNS}
 NOTE_MAX = 500
 
 
+def departments_for(actor) -> list[str]:
+    """The departments whose files the user may import: all for the loop's staff (乡村振兴局,
+    towns), its own for a department's staff (人社局 imports 人社 data)."""
+    own = departments_of(actor)
+    if own is not None:
+        return list(own)
+    return [code for code, _ in DEPARTMENTS] if access.allows(actor, "monitoring", "write") else []
+
+
 def header_spec() -> dict:
     return {
         "labels": {fold(label): key for key, label, _ in COLUMNS},
@@ -130,11 +140,14 @@ def import_feed(
     actor, path: str | Path, filename: str = "", *, department: str, period: str, dry_run=False
 ) -> Outcome:
     """Read, check and (unless ``dry_run``) store a department's feed for a month."""
-    if actor is not None:
-        access.require(actor, "monitoring", "write")
     if department not in INDICATORS:
         names = "、".join(f"{code}（{label}）" for code, label in DEPARTMENTS)
         raise PermissionDenied(f"没有部门「{department}」，可选：{names}")
+    if actor is not None and department not in departments_for(actor):
+        if not departments_of(actor):
+            access.require(actor, "monitoring", "write")  # says which module the role lacks
+        label = dict(DEPARTMENTS)[department]
+        raise PermissionDenied(f"您只能导入本部门的筛查数据，不能导入{label}的。")
     period = periods.parse(period, "period")
     _first, last_day = periods.bounds(period)
     outcome = Outcome()

@@ -7,7 +7,8 @@ from anju.orgs.models import Site
 from anju.policies.registry import MONITORING_RULES
 from anju.registry.filters import HouseholdFilter
 
-from .models import Income, Lead, Visit, Warning
+from .feeds import DEPARTMENTS
+from .models import Feed, Income, Lead, Visit, Warning
 
 
 class VisitFilter(ScopedFilterSet):
@@ -101,3 +102,12 @@ class WarningFilter(ScopedFilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
     under = VisitFilter.under
+
+
+class FeedFilter(ScopedFilterSet):
+    department = django_filters.ChoiceFilter(label="部门", choices=DEPARTMENTS)
+    period = django_filters.CharFilter(label="月份")
+
+    class Meta:
+        model = Feed
+        fields = ["department", "period"]

@@ -72,3 +72,29 @@ class IncomeForm(forms.Form):
     business_cost = _money_field("生产经营性支出（元）")
     medical_cost = _money_field("合规自付医疗支出（元）")
     schooling_cost = _money_field("教育支出（元）")
+
+
+class FeedForm(forms.Form):
+    department = forms.ChoiceField(label="部门")
+    period = forms.CharField(label="数据所属月份", max_length=7, help_text="如 2026-11")
+    file = forms.FileField(
+        label="筛查数据文件（.xlsx / .xls / .csv）",
+        help_text="列：身份证号、姓名、指标、数值、发生日期、备注；表头上方可以有标题行。",
+    )
+    dry_run = forms.BooleanField(label="只校验，不写入（试导入）", required=False)
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = departments
+
+    def clean_period(self):
+        try:
+            return periods.parse(self.cleaned_data["period"], "period")
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".xlsx", ".xls", ".xlsm", ".csv")):
+            raise forms.ValidationError("只支持 .xlsx、.xls 和 .csv 文件。")
+        return f

@@ -109,3 +109,18 @@ WARNINGS = Ledger(
         Column("认定时限", _decision, tone=_decision_tone),
     ),
 )
+
+
+FEEDS = Ledger(
+    "部门筛查数据",
+    (
+        Column("导入时间", "created_at"),
+        Column("部门", "department_label", link=lambda f: f.get_absolute_url()),
+        Column("月份", "period"),
+        Column("文件名", "file_name", wrap=True),
+        Column("数据行数", "rows"),
+        Column("匹配搬迁人口", "matched"),
+        Column("未匹配", lambda f: len(f.unmatched)),
+        Column("导入人", "uploaded_by_name"),
+    ),
+)

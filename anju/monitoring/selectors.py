@@ -175,7 +175,12 @@ def department_menu(user) -> list[tuple[str, str]]:
     from anju.accounts import access
 
     if departments_of(user) is not None and not access.allows(user, "monitoring"):
-        return [("监测预警", "/monitoring/warnings/")]
+        return [
+            (
+                "监测预警",
+                [("监测预警", "/monitoring/warnings/"), ("部门筛查数据", "/monitoring/feeds/")],
+            )
+        ]
     return []
 
 
@@ -224,3 +229,23 @@ def overdue(warning, today=None) -> list[str]:
     if warning.status in ("open", "reviewing") and warning.decision_due < today:
         late.append("认定")
     return late
+
+
+def feeds(user):
+    from .models import Feed
+
+    rows = Feed.objects.visible_to(user)
+    departments = departments_of(user)
+    if departments is not None:
+        rows = rows.filter(department__in=departments)
+    return rows.order_by("-created_at", "-id")
+
+
+def signals(user):
+    from .models import Signal
+
+    rows = Signal.objects.visible_to(user).select_related("household", "person")
+    departments = departments_of(user)
+    if departments is not None:
+        rows = rows.filter(department__in=departments)
+    return rows

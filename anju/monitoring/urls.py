@@ -14,6 +14,9 @@ urlpatterns = [
     path("cards/", views.cards, name="cards"),
     path("leads/", views.lead_list, name="leads"),
     path("warnings/", views.warning_list, name="warnings"),
+    path("feeds/", views.feed_list, name="feeds"),
+    path("feeds/import/", views.feed_import, name="feed-import"),
+    path("feeds/<int:pk>/", views.feed_detail, name="feed"),
     path("warnings/<int:pk>/", views.warning_detail, name="warning"),
     path("households/<int:household_pk>/income/", views.income_form, name="income-form"),
 ]

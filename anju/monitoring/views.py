@@ -17,8 +17,8 @@ from anju.core.scope import home_path
 from anju.orgs.selectors import node_by_key, served_nodes
 from anju.registry import selectors as registry
 
-from . import choices, forms, ledgers, reports, rules, selectors, services
-from .filters import IncomeFilter, LeadFilter, VisitFilter, WarningFilter
+from . import choices, feeds, forms, ledgers, reports, rules, selectors, services
+from .filters import FeedFilter, IncomeFilter, LeadFilter, VisitFilter, WarningFilter
 
 
 def _period(request) -> str:
@@ -314,5 +314,103 @@ def warning_detail(request, pk):
             ],
             "writable": access.allows(request.user, "monitoring", "write"),
             "monitoring": access.allows(request.user, "monitoring"),
+        },
+    )
+
+
+def feed_list(request):
+    """部门筛查数据: the files imported, each with its matched and unmatched rows."""
+    selectors.require_warnings(request.user)
+    rows = selectors.feeds(request.user)
+    fs = FeedFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.FEEDS,
+        filterset=fs,
+        template="monitoring/feeds.html",
+        unit_path=home_path(request.user),
+        extra={
+            "title": "部门筛查数据",
+            "may_import": bool(feeds.departments_for(request.user)),
+        },
+    )
+
+
+def feed_import(request):
+    """Upload a department's monthly file: checked whole, imported all or nothing; the errors
+    of every row, or the rows matched to no relocated person, shown on the same page."""
+    import tempfile
+    from pathlib import Path
+
+    from django.core.exceptions import PermissionDenied
+
+    allowed = feeds.departments_for(request.user)
+    if not allowed:
+        access.require(request.user, "monitoring", "write")
+    names = dict(feeds.DEPARTMENTS)
+    form = forms.FeedForm(
+        request.POST or None,
+        request.FILES or None,
+        departments=[(code, names[code]) for code in allowed],
+        initial={"period": periods.current()},
+    )
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix.lower()) as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            try:
+                outcome = feeds.import_feed(
+                    request.user,
+                    handle.name,
+                    upload.name,
+                    department=data["department"],
+                    period=data["period"],
+                    dry_run=data["dry_run"],
+                )
+            except PermissionDenied as exc:
+                form.add_error("department", str(exc))
+        if outcome is not None and outcome.ok and outcome.feed is not None:
+            messages.success(
+                request,
+                f"已导入 {outcome.rows} 行，匹配搬迁人口 {outcome.matched} 行，"
+                f"未匹配 {len(outcome.unmatched)} 行。",
+            )
+            return redirect(outcome.feed.get_absolute_url())
+    bootstrapify(form)
+    return render(
+        request,
+        "monitoring/feed_import.html",
+        {
+            "title": "导入部门筛查数据",
+            "form": form,
+            "outcome": outcome,
+            "indicators": [
+                (names[code], [label for _, label, _, _ in feeds.INDICATORS[code]])
+                for code in allowed
+            ],
+        },
+    )
+
+
+def feed_detail(request, pk):
+    selectors.require_warnings(request.user)
+    feed = get_object_or_404(selectors.feeds(request.user), pk=pk)
+    signals = selectors.signals(request.user).filter(feed=feed).order_by("row")
+    page = CountedPaginator(signals, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/feed_detail.html",
+        {
+            "title": str(feed),
+            "feed": feed,
+            "page": page,
+            "rows": [
+                {"signal": s, "label": feeds.indicator_label(s.department, s.indicator)}
+                for s in page.object_list
+            ],
         },
     )

@@ -273,8 +273,13 @@ def test_quality_findings_never_show_the_other_town(world, client_for, role):
         assert "甲户主（户 甲001）" in text, f"{role} misses its own finding at {url}"
 
 
+def _warnings_page(url: str) -> bool:
+    """Pages a department's staff reach without the monitoring module."""
+    return any(part in url for part in ("warnings", "feeds", "signals"))
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_monitoring_never_shows_the_other_town(world, client_for, role):
+def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path):
     """Monthly visits and their coverage: lists, export, details and the API."""
     import time_machine
 
@@ -293,6 +298,20 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
             monitoring.record_income(None, town.household, year=2025, wage="9000")
             card = reports.cards_for(None, [town.household])[town.household.pk]
             reports.report(card.token, hardships=["illness"], description=f"{town.unit.name}住院")
+        from anju.monitoring.feeds import import_feed
+        from anju.monitoring.tests.test_feeds import _xlsx
+
+        for town, staff in ((world.a, "town_staff"), (world.b, "b_town_staff")):
+            head = town.household.members.get(relation="户主")
+            sheet = _xlsx(
+                tmp_path / f"{town.unit.name}人社.xlsx",
+                [[head.id_number, head.name, "失业", "", "2026-11-03", f"{town.unit.name}"]],
+            )
+            assert import_feed(
+                world.users[staff], sheet, sheet.name, department="hrss", period="2026-11"
+            ).ok
+        b_feed = world.b.household.signals.get().feed
+        b_signal = world.b.household.signals.get()
         b_visit = world.b.household.visits.get()
         b_income = world.b.household.incomes.get()
         b_lead = world.b.household.leads.get()
@@ -318,12 +337,15 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
             "/monitoring/warnings/",
             "/monitoring/warnings/?q=001&status=open",
             "/api/warnings/",
+            "/monitoring/feeds/",
+            "/api/feeds/",
+            "/api/signals/",
         ]
         from anju.monitoring.selectors import may_see_warnings
 
         for url in lists:
             response = client.get(url)
-            if not (may_see_warnings(user) if "warnings" in url else may):
+            if not (may_see_warnings(user) if _warnings_page(url) else may):
                 assert response.status_code == 403, (role, url)
                 continue
             assert response.status_code == 200, (role, url, response.status_code)
@@ -333,10 +355,11 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
             "/monitoring/incomes/",
             "/monitoring/leads/",
             "/monitoring/warnings/",
+            "/monitoring/feeds/",
         )
         for url in (f"{u}?export=xlsx" for u in exports):
             export = client.get(url)
-            allowed = may_see_warnings(user) if "warnings" in url else may
+            allowed = may_see_warnings(user) if _warnings_page(url) else may
             assert export.status_code == (200 if allowed else 403), (role, url)
             if allowed:
                 book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
@@ -355,12 +378,15 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role):
             (f"/api/leads/{b_lead.pk}/", "read"),
             (f"/monitoring/warnings/{b_warning.pk}/", "read"),
             (f"/api/warnings/{b_warning.pk}/", "read"),
+            (f"/monitoring/feeds/{b_feed.pk}/", "read"),
+            (f"/api/feeds/{b_feed.pk}/", "read"),
+            (f"/api/signals/{b_signal.pk}/", "read"),
             (f"/monitoring/cards/?household={b.household.pk}", "write"),
             (f"/monitoring/cards/?unit={b.unit.key}", "write"),
         ]:
             response = client.get(url)
             allowed = access.allows(user, "monitoring", level) or (
-                "warnings" in url and may_see_warnings(user)
+                _warnings_page(url) and may_see_warnings(user)
             )
             expected = 404 if allowed else 403
             assert response.status_code == expected, (role, url, response.status_code)

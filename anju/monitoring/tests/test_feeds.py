@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 from anju.audit.models import AuditLog
@@ -128,8 +129,6 @@ def test_empty_files_unknown_departments_and_dry_runs(world, tmp_path):
         world.users["town_staff"], good, department="water", period="2026-11", dry_run=True
     )
     assert dry.ok and dry.matched == 1 and not Signal.objects.exists()
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied, match="没有部门「weather」"):
         import_feed(None, good, department="weather", period="2026-11")
     with pytest.raises(PermissionDenied):
@@ -178,3 +177,112 @@ def test_csv_feeds_and_the_cli(world, tmp_path):
             stderr=io.StringIO(),
         )
     assert exit_code.value.code == 1 and "第 2 行\t身份证号" in out.getvalue()
+
+
+def _upload(path, name=None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name or path.name, path.read_bytes())
+
+
+def test_the_upload_page_refuses_a_bad_file_whole_and_names_each_error(world, client_for, tmp_path):
+    head = _head(world)
+    client = client_for(world.users["dept_rural"])
+    page = client.get("/monitoring/feeds/import/").content.decode()
+    assert "医保" in page and "自付医疗费用" in page
+    bad = _xlsx(
+        tmp_path / "医保.xlsx",
+        [
+            [head.id_number, head.name, "个人自付医疗费用", "23456.7", "2026-11-05", "住院"],
+            [head.id_number, head.name, "个人自付医疗费用", "", "2026-11-06", ""],
+        ],
+    )
+    response = client.post(
+        "/monitoring/feeds/import/",
+        {"department": "medical_insurance", "period": "2026-11", "file": _upload(bad)},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "整份文件未导入" in body
+    assert "第 5 行" in body and "该指标需要填写数值" in body
+    assert not Feed.objects.exists()
+
+    stranger = make_id("19700101", 77)
+    good = _xlsx(
+        tmp_path / "医保2.xlsx",
+        [
+            [head.id_number, head.name, "个人自付医疗费用", "23456.7", "2026-11-05", "住院"],
+            [stranger, "外县人", "自付医疗费用", 800, "2026/11/2", ""],
+        ],
+    )
+    dry = client.post(
+        "/monitoring/feeds/import/",
+        {
+            "department": "medical_insurance",
+            "period": "2026-11",
+            "file": _upload(good),
+            "dry_run": "on",
+        },
+    ).content.decode()
+    assert "试导入通过" in dry and "外县人" in dry and stranger not in dry
+    assert not Feed.objects.exists()
+    done = client.post(
+        "/monitoring/feeds/import/",
+        {"department": "medical_insurance", "period": "2026-11", "file": _upload(good)},
+    )
+    feed = Feed.objects.get()
+    assert done.status_code == 302 and done.url == feed.get_absolute_url()
+    detail = client.get(feed.get_absolute_url()).content.decode()
+    assert "外县人" in detail and "23456.70" in detail and head.name in detail
+    listing = client.get("/monitoring/feeds/").content.decode()
+    assert "医保" in listing and "医保2.xlsx" in listing
+    # The matched household was warned at once.
+    assert world.a.household.warnings.get().signals.filter(rule="department").exists()
+
+
+def test_a_department_imports_its_own_data_only(world, client_for, tmp_path):
+    head = _head(world)
+    path = _xlsx(
+        tmp_path / "人社.xlsx", [[head.id_number, head.name, "失业", "", "2026-11-03", ""]]
+    )
+    hrss = client_for(world.users["dept_hrss"])
+    page = hrss.get("/monitoring/feeds/import/").content.decode()
+    assert '<option value="hrss">人社</option>' in page and "medical_insurance" not in page
+    refused = hrss.post(
+        "/monitoring/feeds/import/",
+        {"department": "medical_insurance", "period": "2026-11", "file": _upload(path)},
+    )
+    assert refused.status_code == 200 and not Feed.objects.exists()
+    with pytest.raises(PermissionDenied, match="只能导入本部门"):
+        import_feed(world.users["dept_hrss"], path, department="civil_affairs", period="2026-11")
+    ok = hrss.post(
+        "/monitoring/feeds/import/",
+        {"department": "hrss", "period": "2026-11", "file": _upload(path)},
+    )
+    assert ok.status_code == 302 and Feed.objects.get().department == "hrss"
+    assert client_for(world.users["dept_land"]).get("/monitoring/feeds/import/").status_code == 403
+
+
+def test_the_api_imports_and_lists(world, client_for, tmp_path):
+    head = _head(world)
+    client = client_for(world.users["dept_rural"])
+    bad = _xlsx(tmp_path / "教育.xlsx", [[head.id_number, head.name, "逃学", "", "2026-11-03", ""]])
+    response = client.post(
+        "/api/feeds/", {"department": "education", "period": "2026-11", "file": _upload(bad)}
+    )
+    assert response.status_code == 400
+    assert (
+        response.json()["errors"][0]["row"] == 4
+        and response.json()["errors"][0]["column"] == "指标"
+    )
+    good = _xlsx(
+        tmp_path / "教育2.xlsx", [[head.id_number, head.name, "辍学", "", "2026-11-03", ""]]
+    )
+    response = client.post(
+        "/api/feeds/", {"department": "education", "period": "2026-11", "file": _upload(good)}
+    )
+    assert response.status_code == 201 and response.json()["matched"] == 1
+    feeds = client.get("/api/feeds/").json()
+    assert feeds["count"] == 1 and feeds["results"][0]["department_label"] == "教育"
+    signals = client.get(f"/api/signals/?feed={response.json()['feed']}").json()
+    assert signals["results"][0]["indicator_label"] == "辍学"
+    assert signals["results"][0]["person_name"] == head.name
