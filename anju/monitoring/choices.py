@@ -56,3 +56,24 @@ VISIT_HARDSHIPS = {
     "food": "other",
     "clothing": "other",
 }
+
+
+# 监测对象类别 (the national procedure's 三类户).
+CATEGORIES = [
+    ("unstable", "脱贫不稳定户"),
+    ("edge", "边缘易致贫户"),
+    ("hardship", "突发严重困难户"),
+]
+
+# 风险类型 (GLOSSARY; the national system's list). Several may hold at once.
+RISK_TYPES = [
+    ("illness", "因病"),
+    ("schooling", "因学"),
+    ("disability", "因残"),
+    ("disaster", "因自然灾害"),
+    ("accident", "因意外事故"),
+    ("business", "因产业项目失败"),
+    ("employment", "因务工就业不稳"),
+    ("labour", "缺劳动力"),
+    ("other", "其他"),
+]

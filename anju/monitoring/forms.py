@@ -98,3 +98,69 @@ class FeedForm(forms.Form):
         if not f.name.lower().endswith((".xlsx", ".xls", ".xlsm", ".csv")):
             raise forms.ValidationError("只支持 .xlsx、.xls 和 .csv 文件。")
         return f
+
+
+YES_NO = [("1", "是"), ("0", "否")]
+
+
+def _yes_no(label):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        required=False,
+        empty_value=None,
+    )
+
+
+class StepForm(forms.Form):
+    """One identification step; the door check and the village review ask more."""
+
+    acted_on = forms.DateField(label="日期", widget=DatePicker())
+    passed = forms.TypedChoiceField(
+        label="意见",
+        choices=[("1", "通过"), ("0", "不予纳入")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="情况说明",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="不予纳入须写明理由。",
+    )
+    attachment = forms.FileField(
+        label="附件（照片或 PDF，10 MB 以内）",
+        required=False,
+        help_text="如签字的承诺授权书、评议记录、公示照片、审核审定文件。",
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind == "door_check":
+            self.fields["commitment_signed"] = forms.BooleanField(
+                label="农户已签署承诺授权书", required=False
+            )
+            self.fields["category"] = forms.ChoiceField(
+                label="监测对象类别", choices=[("", "请选择"), *choices.CATEGORIES], required=False
+            )
+            self.fields["risk_types"] = forms.MultipleChoiceField(
+                label="风险类型（可多选）",
+                choices=choices.RISK_TYPES,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self.fields["housing_safe"] = _yes_no("住房安全")
+            self.fields["water_safe"] = _yes_no("饮水安全")
+        if kind == "village_review":
+            self.fields["notice_from"] = forms.DateField(
+                label="公示开始", widget=DatePicker(), required=False
+            )
+            self.fields["notice_to"] = forms.DateField(
+                label="公示结束",
+                widget=DatePicker(),
+                required=False,
+                help_text="公示不少于 5 天；公示内容不含身份证号、电话、银行账号和健康状况。",
+            )

@@ -7,6 +7,8 @@ from django.utils import timezone
 from anju.core import paths
 from anju.core.scope import ScopedQuerySet
 
+from .choices import CATEGORIES
+
 
 class Visit(models.Model):
     """One household's visit of one month. Lists of codes (``choices.py``) name what was found:
@@ -345,6 +347,17 @@ class Warning(models.Model):
     # 入户核实时限 (policy parameter, working days) and the national 15 days to a decision.
     door_check_due = models.DateField("入户核实时限", null=True, blank=True)
     decision_due = models.DateField("认定时限")
+    # What the door check found and the county decided (纳入监测).
+    category = models.CharField(
+        "监测对象类别", max_length=10, choices=CATEGORIES, blank=True, default=""
+    )
+    risk_types = models.JSONField("风险类型", default=list, blank=True)
+    commitment_signed = models.BooleanField("已签署承诺授权书", default=False)
+    housing_safe = models.BooleanField("住房安全", null=True, blank=True)
+    water_safe = models.BooleanField("饮水安全", null=True, blank=True)
+    identified_on = models.DateField("纳入监测日期", null=True, blank=True)
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    closed_reason = models.TextField("不予纳入理由", blank=True, default="")
     path = models.CharField(max_length=255, editable=False)
     created_at = models.DateTimeField("生成时间", default=timezone.now)
     updated_at = models.DateTimeField("更新时间", default=timezone.now)
@@ -421,3 +434,59 @@ class WarningSignal(models.Model):
 
 paths.register(Warning)
 paths.register(WarningSignal)
+
+
+def _attachments():
+    """Attachments (signed commitments, meeting minutes, photos) are kept outside the static
+    and media trees and served only through a scoped view."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.VAR_DIR / "attachments")
+
+
+class Step(models.Model):
+    """One step of the identification (纳入监测) or elimination (风险消除) procedure, with its
+    actor, date, decision and attachment: 入户核实 → 村级民主评议和公示 → 乡镇审核 → 县级审定."""
+
+    scope_path_field = "path"
+
+    class Procedure(models.TextChoices):
+        IDENTIFY = "identify", "纳入监测"
+        ELIMINATE = "eliminate", "风险消除"
+
+    class Kind(models.TextChoices):
+        DOOR_CHECK = "door_check", "入户核实"
+        VILLAGE_REVIEW = "village_review", "村级民主评议和公示"
+        TOWN_REVIEW = "town_review", "乡镇审核"
+        COUNTY_DECISION = "county_decision", "县级审定"
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="steps")
+    procedure = models.CharField("程序", max_length=10, choices=Procedure.choices)
+    kind = models.CharField("环节", max_length=20, choices=Kind.choices)
+    passed = models.BooleanField("通过")
+    acted_on = models.DateField("日期")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField("经办人", max_length=100)
+    note = models.TextField("意见", blank=True, default="")
+    notice_from = models.DateField("公示开始", null=True, blank=True)
+    notice_to = models.DateField("公示结束", null=True, blank=True)
+    attachment = models.FileField(
+        "附件", storage=_attachments, upload_to="steps/%Y/%m/", blank=True, max_length=200
+    )
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("记录时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "认定环节"
+        verbose_name_plural = "认定环节"
+        ordering = ["warning", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.warning.household} {self.get_kind_display()}"
+
+
+paths.register(Step)

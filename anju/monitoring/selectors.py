@@ -249,3 +249,11 @@ def signals(user):
     if departments is not None:
         rows = rows.filter(department__in=departments)
     return rows
+
+
+def village_of(warning):
+    """The village or community of the household (the notice is posted there), else its town."""
+    from anju.core.paths import prefixes
+
+    units = AdminUnit.objects.filter(path__in=prefixes(warning.path)).order_by("-path")
+    return next((u for u in units if u.level == "village"), None) or units.first()

@@ -18,5 +18,8 @@ urlpatterns = [
     path("feeds/import/", views.feed_import, name="feed-import"),
     path("feeds/<int:pk>/", views.feed_detail, name="feed"),
     path("warnings/<int:pk>/", views.warning_detail, name="warning"),
+    path("warnings/<int:pk>/step/", views.warning_step, name="warning-step"),
+    path("warnings/<int:pk>/notice/", views.warning_notice, name="warning-notice"),
+    path("steps/<int:pk>/attachment/", views.step_attachment, name="step-attachment"),
     path("households/<int:household_pk>/income/", views.income_form, name="income-form"),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,8 +17,9 @@ from anju.core.scope import home_path
 from anju.orgs.selectors import node_by_key, served_nodes
 from anju.registry import selectors as registry
 
-from . import choices, feeds, forms, ledgers, reports, rules, selectors, services
+from . import choices, feeds, forms, identification, ledgers, reports, rules, selectors, services
 from .filters import FeedFilter, IncomeFilter, LeadFilter, VisitFilter, WarningFilter
+from .models import Step
 
 
 def _period(request) -> str:
@@ -56,7 +57,6 @@ def coverage_page(request):
             "period_label": periods.label(period),
             "figures": figures,
             "writable": access.allows(request.user, "monitoring", "write"),
-            "monitoring": access.allows(request.user, "monitoring"),
         },
     )
 
@@ -81,7 +81,6 @@ def unvisited_page(request):
             "page": page,
             "query": f"unit={node.key}&period={period}",
             "writable": access.allows(request.user, "monitoring", "write"),
-            "monitoring": access.allows(request.user, "monitoring"),
         },
     )
 
@@ -112,7 +111,6 @@ def visit_detail(request, pk):
             "situations": choices.labels(choices.FIVE_SITUATIONS, visit.situations),
             "needs_unmet": choices.labels(choices.BASIC_NEEDS, visit.needs_unmet),
             "writable": access.allows(request.user, "monitoring", "write"),
-            "monitoring": access.allows(request.user, "monitoring"),
         },
     )
 
@@ -294,9 +292,10 @@ def warning_list(request):
     )
 
 
-def warning_detail(request, pk):
+def warning_detail(request, pk, form=None):
     selectors.require_warnings(request.user)
     warning = get_object_or_404(selectors.warnings(request.user), pk=pk)
+    form = form or _step_form(request, warning)
     household = registry.with_head_and_size(
         registry.households(request.user).filter(pk=warning.household_id)
     ).first()
@@ -314,6 +313,13 @@ def warning_detail(request, pk):
             ],
             "writable": access.allows(request.user, "monitoring", "write"),
             "monitoring": access.allows(request.user, "monitoring"),
+            "form": form,
+            "next_step": identification.next_step(warning),
+            "next_step_label": dict(Step.Kind.choices).get(identification.next_step(warning), ""),
+            "next_step_who": identification.WHO.get(identification.next_step(warning), ""),
+            "steps": warning.steps.order_by("created_at", "id"),
+            "categories": dict(choices.CATEGORIES),
+            "risk_types": choices.labels(choices.RISK_TYPES, warning.risk_types),
         },
     )
 
@@ -341,8 +347,6 @@ def feed_import(request):
     of every row, or the rows matched to no relocated person, shown on the same page."""
     import tempfile
     from pathlib import Path
-
-    from django.core.exceptions import PermissionDenied
 
     allowed = feeds.departments_for(request.user)
     if not allowed:
@@ -413,4 +417,80 @@ def feed_detail(request, pk):
                 for s in page.object_list
             ],
         },
+    )
+
+
+def _step_form(request, warning, data=None, files=None):
+    kind = identification.next_step(warning)
+    if kind is None or not identification.may_take(request.user, warning, kind):
+        return None
+    form = forms.StepForm(data, files, kind=kind, initial={"acted_on": timezone.localdate()})
+    form.kind_label = dict(Step.Kind.choices)[kind]
+    bootstrapify(form)
+    for name in ("passed", "risk_types", "housing_safe", "water_safe", "commitment_signed"):
+        if name in form.fields:
+            form.fields[name].widget.attrs["class"] = "form-check-input"
+    return form
+
+
+def warning_step(request, pk):
+    """Record the warning's next identification step (POST from its page)."""
+    access.require(request.user, "monitoring", "write")
+    warning = get_object_or_404(selectors.warnings(request.user), pk=pk)
+    form = _step_form(request, warning, request.POST, request.FILES)
+    if form is None:
+        raise PermissionDenied("该预警没有您可以办理的环节。")
+    if request.method == "POST" and form.is_valid():
+        try:
+            step = identification.take_step(request.user, warning, form.kind, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已记录「{step.get_kind_display()}」：{'通过' if step.passed else '不予纳入'}。",
+            )
+            return redirect(warning.get_absolute_url())
+    return warning_detail(request, pk, form=form)
+
+
+def warning_notice(request, pk):
+    """The village notice (公示), printable: the household head's name, the household's size and
+    category and the notice period; never an identity number, phone, bank account or health
+    detail, and not the risk types (因病、因残 are health details)."""
+    selectors.require_warnings(request.user)
+    warning = get_object_or_404(selectors.warnings(request.user), pk=pk)
+    household = registry.with_head_and_size(
+        registry.households(request.user).filter(pk=warning.household_id)
+    ).first()
+    step = warning.steps.filter(kind="village_review", passed=True).first()
+    village = selectors.village_of(warning)
+    return render(
+        request,
+        "monitoring/notice.html",
+        {
+            "title": "防止返贫监测对象纳入公示",
+            "warning": warning,
+            "household": household,
+            "step": step,
+            "village": village,
+        },
+    )
+
+
+def step_attachment(request, pk):
+    """An attachment, to those who see its warning."""
+    from django.http import FileResponse
+
+    selectors.require_warnings(request.user)
+    step = get_object_or_404(
+        Step.objects.visible_to(request.user).filter(warning__in=selectors.warnings(request.user)),
+        pk=pk,
+    )
+    if not step.attachment:
+        raise Http404("没有附件。")
+    return FileResponse(
+        step.attachment.open("rb"),
+        as_attachment=True,
+        filename=step.attachment.name.rsplit("/", 1)[-1],
     )

@@ -378,6 +378,8 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path
             (f"/api/leads/{b_lead.pk}/", "read"),
             (f"/monitoring/warnings/{b_warning.pk}/", "read"),
             (f"/api/warnings/{b_warning.pk}/", "read"),
+            (f"/monitoring/warnings/{b_warning.pk}/notice/", "read"),
+            (f"/monitoring/warnings/{b_warning.pk}/step/", "write"),
             (f"/monitoring/feeds/{b_feed.pk}/", "read"),
             (f"/api/feeds/{b_feed.pk}/", "read"),
             (f"/api/signals/{b_signal.pk}/", "read"),
@@ -386,7 +388,7 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path
         ]:
             response = client.get(url)
             allowed = access.allows(user, "monitoring", level) or (
-                _warnings_page(url) and may_see_warnings(user)
+                _warnings_page(url) and level == "read" and may_see_warnings(user)
             )
             expected = 404 if allowed else 403
             assert response.status_code == expected, (role, url, response.status_code)
