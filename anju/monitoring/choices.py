@@ -77,3 +77,38 @@ RISK_TYPES = [
     ("labour", "缺劳动力"),
     ("other", "其他"),
 ]
+
+
+# 帮扶措施 (GLOSSARY; the national system's types).
+MEASURE_KINDS = [
+    ("industry", "产业帮扶"),
+    ("employment", "就业帮扶"),
+    ("finance", "金融帮扶"),
+    ("public_post", "公益岗位"),
+    ("health", "健康帮扶"),
+    ("compulsory_education", "义务教育保障"),
+    ("other_education", "其他教育帮扶"),
+    ("safety_net", "综合保障"),
+    ("housing", "住房安全保障"),
+    ("water", "饮水安全保障"),
+    ("social", "社会帮扶"),
+    ("relocation", "搬迁"),
+    ("living_conditions", "生产生活条件改善"),
+    ("infrastructure", "基础设施建设"),
+    ("other", "其他"),
+]
+
+# The measures a plan suggests for each risk, by 《关于做好易地扶贫搬迁后续扶持工作 巩固拓展脱贫攻坚
+# 成果的行动方案》三（一）: "缺什么，补什么"; a single risk gets a single measure, able to work →
+# development measures (产业、就业), unable to work → 低保 / 特困 (综合保障).
+SUGGESTED = {
+    "illness": ["health", "safety_net"],
+    "schooling": ["compulsory_education", "other_education"],
+    "disability": ["safety_net", "health"],
+    "disaster": ["housing", "social"],
+    "accident": ["health", "social"],
+    "business": ["industry", "finance"],
+    "employment": ["employment", "public_post"],
+    "labour": ["safety_net"],
+    "other": ["other"],
+}

@@ -54,10 +54,14 @@ LEVEL = {
 
 
 def next_step(warning: Warning, procedure: str = Step.Procedure.IDENTIFY) -> str | None:
-    """The step the warning waits for, or None when the procedure is over."""
-    if procedure == Step.Procedure.IDENTIFY and warning.status not in ("open", "reviewing"):
+    """The step the warning waits for in a procedure, or None when there is none to take. An
+    elimination refused at some step starts again from its door check."""
+    open_for = {"identify": ("open", "reviewing"), "eliminate": ("monitored",)}[procedure]
+    if warning.status not in open_for:
         return None
-    done = [s.kind for s in warning.steps.all() if s.procedure == procedure and s.passed]
+    steps = [s for s in warning.steps.all() if s.procedure == procedure]
+    refused = [i for i, s in enumerate(steps) if not s.passed]
+    done = [s.kind for s in steps[(refused[-1] + 1 if refused else 0) :]]
     for kind in ORDER:
         if kind not in done:
             return kind
@@ -130,27 +134,18 @@ def take_step(
 ) -> Step:
     """Record the warning's next identification step; the last one (or a refusal) decides."""
     warning = Warning.objects.select_for_update().get(pk=warning.pk)
-    if not covers(actor, warning.path):
-        raise Http404("预警不存在或不在您的管辖范围内。")
-    expected = next_step(warning)
-    if expected is None:
-        raise ValidationError(f"该户预警已{warning.get_status_display()}，认定程序已结束。")
-    if kind != expected:
-        names = dict(Step.Kind.choices)
-        raise ValidationError(f"下一步应是「{names[expected]}」，不能先做「{names[kind]}」。")
-    if not may_take(actor, warning, kind):
-        raise PermissionDenied(f"您不能办理「{Step.Kind(kind).label}」，须由{WHO[kind]}办理。")
-    today = timezone.localdate()
-    previous = warning.steps.filter(procedure=Step.Procedure.IDENTIFY).order_by("-acted_on").first()
-    if acted_on > today:
-        raise ValidationError({"acted_on": "日期不能晚于今天。"})
-    if acted_on < warning.opened_on or (previous and acted_on < previous.acted_on):
-        raise ValidationError({"acted_on": "日期不能早于预警日期或上一环节。"})
-    note = (note or "").strip()
-    if not passed and not note:
-        raise ValidationError({"note": "不予纳入须写明理由。"})
-    check_attachment(attachment)
-
+    note, previous = check_step(
+        actor,
+        warning,
+        kind,
+        Step.Procedure.IDENTIFY,
+        acted_on=acted_on,
+        passed=passed,
+        note=note,
+        attachment=attachment,
+        notice_from=notice_from,
+        notice_to=notice_to,
+    )
     if kind == Step.Kind.DOOR_CHECK and passed:
         if not commitment_signed:
             raise ValidationError(
@@ -175,40 +170,18 @@ def take_step(
         warning.category, warning.risk_types = category, risk_types
         warning.commitment_signed = True
         warning.housing_safe, warning.water_safe = housing_safe, water_safe
-    if kind == Step.Kind.VILLAGE_REVIEW and passed:
-        if notice_from is None or notice_to is None:
-            raise ValidationError({"notice_from": "请填写公示起止日期。"})
-        if notice_from < acted_on:
-            raise ValidationError({"notice_from": "公示应在民主评议之后。"})
-        if (notice_to - notice_from).days + 1 < NOTICE_DAYS:
-            raise ValidationError(
-                {
-                    "notice_to": f"公示不少于 {NOTICE_DAYS} 天（{notice_from} 起至少到 "
-                    f"{notice_from + timedelta(days=NOTICE_DAYS - 1)}）。"
-                }
-            )
-    notice_over = previous.notice_to if previous is not None else None
-    if kind == Step.Kind.TOWN_REVIEW and notice_over and acted_on <= notice_over:
-        raise ValidationError(
-            {"acted_on": f"村级公示到 {previous.notice_to} 结束，公示期满后才能乡镇审核。"}
-        )
-
-    step = Step(
-        warning=warning,
-        procedure=Step.Procedure.IDENTIFY,
-        kind=kind,
-        passed=passed,
+    step = save_step(
+        actor,
+        warning,
+        kind,
+        Step.Procedure.IDENTIFY,
         acted_on=acted_on,
-        actor=actor,
-        actor_name=actor.display_name,
+        passed=passed,
         note=note,
-        notice_from=notice_from if kind == Step.Kind.VILLAGE_REVIEW else None,
-        notice_to=notice_to if kind == Step.Kind.VILLAGE_REVIEW else None,
-        path=warning.path,
+        attachment=attachment,
+        notice_from=notice_from,
+        notice_to=notice_to,
     )
-    if attachment is not None:
-        step.attachment.save(attachment.name[-80:], attachment, save=False)
-    step.save()
 
     if not passed:
         warning.status = Warning.Status.REJECTED
@@ -232,6 +205,72 @@ def take_step(
         note=f"{step.get_kind_display()}：{'通过' if passed else '不予纳入'}"
         + (f"（{note[:60]}）" if note else ""),
     )
+    return step
+
+
+def check_step(
+    actor, warning, kind, procedure, *, acted_on, passed, note, attachment, notice_from, notice_to
+):
+    """What every step of both procedures checks: the order, the actor's level, the dates, a
+    reason for a refusal, the attachment, the notice of at least 5 days and its end."""
+    if not covers(actor, warning.path):
+        raise Http404("预警不存在或不在您的管辖范围内。")
+    expected = next_step(warning, procedure)
+    if expected is None:
+        raise ValidationError(f"该户目前「{warning.get_status_display()}」，没有可办理的环节。")
+    names = dict(Step.Kind.choices)
+    if kind != expected:
+        raise ValidationError(f"下一步应是「{names[expected]}」，不能先做「{names[kind]}」。")
+    if not may_take(actor, warning, kind):
+        raise PermissionDenied(f"您不能办理「{names[kind]}」，须由{WHO[kind]}办理。")
+    steps = warning.steps.filter(procedure=procedure).order_by("-acted_on", "-id")
+    previous = steps.first()
+    if acted_on > timezone.localdate():
+        raise ValidationError({"acted_on": "日期不能晚于今天。"})
+    if acted_on < warning.opened_on or (previous and acted_on < previous.acted_on):
+        raise ValidationError({"acted_on": "日期不能早于预警日期或上一环节。"})
+    note = (note or "").strip()
+    if not passed and not note:
+        raise ValidationError({"note": "不通过须写明理由。"})
+    check_attachment(attachment)
+    if kind == Step.Kind.VILLAGE_REVIEW and passed:
+        if notice_from is None or notice_to is None:
+            raise ValidationError({"notice_from": "请填写公示起止日期。"})
+        if notice_from < acted_on:
+            raise ValidationError({"notice_from": "公示应在民主评议之后。"})
+        if (notice_to - notice_from).days + 1 < NOTICE_DAYS:
+            last = notice_from + timedelta(days=NOTICE_DAYS - 1)
+            raise ValidationError(
+                {"notice_to": f"公示不少于 {NOTICE_DAYS} 天（{notice_from} 起至少到 {last}）。"}
+            )
+    notice_over = previous.notice_to if previous is not None else None
+    if kind == Step.Kind.TOWN_REVIEW and notice_over and acted_on <= notice_over:
+        raise ValidationError(
+            {"acted_on": f"村级公示到 {notice_over} 结束，公示期满后才能乡镇审核。"}
+        )
+    return note, previous
+
+
+def save_step(
+    actor, warning, kind, procedure, *, acted_on, passed, note, attachment, notice_from, notice_to
+) -> Step:
+    village = kind == Step.Kind.VILLAGE_REVIEW
+    step = Step(
+        warning=warning,
+        procedure=procedure,
+        kind=kind,
+        passed=passed,
+        acted_on=acted_on,
+        actor=actor,
+        actor_name=actor.display_name,
+        note=note,
+        notice_from=notice_from if village else None,
+        notice_to=notice_to if village else None,
+        path=warning.path,
+    )
+    if attachment is not None:
+        step.attachment.save(attachment.name[-80:], attachment, save=False)
+    step.save()
     return step
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from anju.core import paths
 from anju.core.scope import ScopedQuerySet
 
-from .choices import CATEGORIES
+from .choices import CATEGORIES, MEASURE_KINDS, RISK_TYPES
 
 
 class Visit(models.Model):
@@ -347,17 +347,34 @@ class Warning(models.Model):
     # 入户核实时限 (policy parameter, working days) and the national 15 days to a decision.
     door_check_due = models.DateField("入户核实时限", null=True, blank=True)
     decision_due = models.DateField("认定时限")
-    # What the door check found and the county decided (纳入监测).
+    # What the door check found and the county decided (纳入监测). Columns the scan's
+    # INSERT … SELECT does not name take database defaults.
     category = models.CharField(
-        "监测对象类别", max_length=10, choices=CATEGORIES, blank=True, default=""
+        "监测对象类别", max_length=10, choices=CATEGORIES, blank=True, default="", db_default=""
     )
     risk_types = models.JSONField("风险类型", default=list, blank=True)
-    commitment_signed = models.BooleanField("已签署承诺授权书", default=False)
+    commitment_signed = models.BooleanField("已签署承诺授权书", default=False, db_default=False)
     housing_safe = models.BooleanField("住房安全", null=True, blank=True)
     water_safe = models.BooleanField("饮水安全", null=True, blank=True)
     identified_on = models.DateField("纳入监测日期", null=True, blank=True)
     closed_on = models.DateField("办结日期", null=True, blank=True)
-    closed_reason = models.TextField("不予纳入理由", blank=True, default="")
+    closed_reason = models.TextField("不予纳入理由", blank=True, default="", db_default="")
+    # 双向帮扶: a responsible cadre at the destination and one at the origin.
+    destination_cadre = models.CharField(
+        "安置地帮扶责任人", max_length=100, blank=True, default="", db_default=""
+    )
+    origin_cadre = models.CharField(
+        "迁出地帮扶责任人", max_length=100, blank=True, default="", db_default=""
+    )
+    eliminated_on = models.DateField("风险消除日期", null=True, blank=True)
+    elimination_method = models.CharField(
+        "消除方式",
+        max_length=16,
+        choices=[("by_assistance", "帮扶消除"), ("naturally", "自然消除")],
+        blank=True,
+        default="",
+        db_default="",
+    )
     path = models.CharField(max_length=255, editable=False)
     created_at = models.DateTimeField("生成时间", default=timezone.now)
     updated_at = models.DateTimeField("更新时间", default=timezone.now)
@@ -490,3 +507,34 @@ class Step(models.Model):
 
 
 paths.register(Step)
+
+
+class Measure(models.Model):
+    """One assistance measure (帮扶措施) of a monitored household's plan, tied to the risk it
+    answers, with its planned and done dates and its outcome."""
+
+    scope_path_field = "path"
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="measures")
+    kind = models.CharField("措施类型", max_length=24, choices=MEASURE_KINDS)
+    risk_type = models.CharField("针对风险", max_length=12, choices=RISK_TYPES)
+    content = models.TextField("措施内容")
+    responsible = models.CharField("责任人", max_length=100, blank=True, default="")
+    planned_on = models.DateField("计划完成日期")
+    done_on = models.DateField("落实日期", null=True, blank=True)
+    outcome = models.TextField("成效", blank=True, default="")
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("记录时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "帮扶措施"
+        verbose_name_plural = "帮扶措施"
+        ordering = ["warning", "planned_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.warning.household} {self.get_kind_display()}"
+
+
+paths.register(Measure)

@@ -148,10 +148,9 @@ def scan_chunk(
             days = region.params.door_check_days
             cur.execute(
                 "INSERT INTO monitoring_warning (household_id, status, opened_period, opened_on, "
-                "door_check_due, decision_due, path, created_at, updated_at, category, "
-                "risk_types, commitment_signed, closed_reason) "
+                "door_check_due, decision_due, path, created_at, updated_at, risk_types) "
                 "SELECT h.id, 'open', %(period)s, %(today)s, %(door)s, %(decision)s, h.path, "
-                "%(now)s, %(now)s, '', '[]', false, '' FROM registry_household h "
+                "%(now)s, %(now)s, '[]' FROM registry_household h "
                 f"WHERE h.id IN (SELECT household_id FROM scan_hits) AND {condition} "
                 "AND NOT EXISTS (SELECT 1 FROM monitoring_warning w "
                 f"WHERE w.household_id = h.id AND w.status IN ({open_statuses}))",
