@@ -136,10 +136,21 @@ class StepForm(forms.Form):
         help_text="如签字的承诺授权书、评议记录、公示照片、审核审定文件。",
     )
 
-    def __init__(self, *args, kind: str, **kwargs):
+    def __init__(self, *args, kind: str, procedure: str = "identify", **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind = kind
-        if kind == "door_check":
+        self.kind, self.procedure = kind, procedure
+        if procedure == "eliminate":
+            self.fields["passed"].choices = [("1", "通过"), ("0", "不通过")]
+            self.fields["note"].help_text = "不通过须写明理由。"
+            if kind == "door_check":
+                self.fields["method"] = forms.ChoiceField(
+                    label="消除方式",
+                    choices=[("by_assistance", "帮扶消除"), ("naturally", "自然消除")],
+                    widget=forms.RadioSelect,
+                )
+                self.fields["housing_safe"] = _yes_no("住房安全")
+                self.fields["water_safe"] = _yes_no("饮水安全")
+        elif kind == "door_check":
             self.fields["commitment_signed"] = forms.BooleanField(
                 label="农户已签署承诺授权书", required=False
             )
@@ -164,3 +175,26 @@ class StepForm(forms.Form):
                 required=False,
                 help_text="公示不少于 5 天；公示内容不含身份证号、电话、银行账号和健康状况。",
             )
+
+
+class CadresForm(forms.Form):
+    destination_cadre = forms.CharField(label="安置地帮扶责任人", max_length=100)
+    origin_cadre = forms.CharField(label="迁出地帮扶责任人", max_length=100)
+
+
+class MeasureForm(forms.Form):
+    kind = forms.ChoiceField(label="措施类型", choices=choices.MEASURE_KINDS)
+    risk_type = forms.ChoiceField(label="针对风险", choices=choices.RISK_TYPES)
+    content = forms.CharField(label="措施内容", widget=forms.Textarea(attrs={"rows": 2}))
+    responsible = forms.CharField(label="责任人", max_length=100, required=False)
+    planned_on = forms.DateField(label="计划完成日期", widget=DatePicker())
+
+    def __init__(self, *args, risk_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(choices.RISK_TYPES)
+        self.fields["risk_type"].choices = [(r, names.get(r, r)) for r in risk_types]
+
+
+class MeasureDoneForm(forms.Form):
+    done_on = forms.DateField(label="落实日期", widget=DatePicker())
+    outcome = forms.CharField(label="成效", max_length=500)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from anju.accounts import access
 from anju.core import periods
@@ -17,9 +18,20 @@ from anju.core.scope import home_path
 from anju.orgs.selectors import node_by_key, served_nodes
 from anju.registry import selectors as registry
 
-from . import choices, feeds, forms, identification, ledgers, reports, rules, selectors, services
+from . import (
+    assistance,
+    choices,
+    feeds,
+    forms,
+    identification,
+    ledgers,
+    reports,
+    rules,
+    selectors,
+    services,
+)
 from .filters import FeedFilter, IncomeFilter, LeadFilter, VisitFilter, WarningFilter
-from .models import Step
+from .models import Measure, Step
 
 
 def _period(request) -> str:
@@ -292,10 +304,11 @@ def warning_list(request):
     )
 
 
-def warning_detail(request, pk, form=None):
+def warning_detail(request, pk, form=None, **plan_forms):
     selectors.require_warnings(request.user)
     warning = get_object_or_404(selectors.warnings(request.user), pk=pk)
     form = form or _step_form(request, warning)
+    next_step = identification.next_step(warning, _procedure(warning))
     household = registry.with_head_and_size(
         registry.households(request.user).filter(pk=warning.household_id)
     ).first()
@@ -314,9 +327,11 @@ def warning_detail(request, pk, form=None):
             "writable": access.allows(request.user, "monitoring", "write"),
             "monitoring": access.allows(request.user, "monitoring"),
             "form": form,
-            "next_step": identification.next_step(warning),
-            "next_step_label": dict(Step.Kind.choices).get(identification.next_step(warning), ""),
-            "next_step_who": identification.WHO.get(identification.next_step(warning), ""),
+            "next_step": next_step,
+            "next_step_label": dict(Step.Kind.choices).get(next_step, ""),
+            "next_step_who": identification.WHO.get(next_step, ""),
+            "measures": warning.measures.order_by("planned_on", "id"),
+            **_plan_context(request, warning, plan_forms),
             "steps": warning.steps.order_by("created_at", "id"),
             "categories": dict(choices.CATEGORIES),
             "risk_types": choices.labels(choices.RISK_TYPES, warning.risk_types),
@@ -420,12 +435,21 @@ def feed_detail(request, pk):
     )
 
 
+def _procedure(warning) -> str:
+    return "eliminate" if warning.status == "monitored" else "identify"
+
+
 def _step_form(request, warning, data=None, files=None):
-    kind = identification.next_step(warning)
+    procedure = _procedure(warning)
+    kind = identification.next_step(warning, procedure)
     if kind is None or not identification.may_take(request.user, warning, kind):
         return None
-    form = forms.StepForm(data, files, kind=kind, initial={"acted_on": timezone.localdate()})
+    form = forms.StepForm(
+        data, files, kind=kind, procedure=procedure, initial={"acted_on": timezone.localdate()}
+    )
     form.kind_label = dict(Step.Kind.choices)[kind]
+    if procedure == "eliminate":
+        form.kind_label = f"风险消除 · {form.kind_label}"
     bootstrapify(form)
     for name in ("passed", "risk_types", "housing_safe", "water_safe", "commitment_signed"):
         if name in form.fields:
@@ -441,14 +465,15 @@ def warning_step(request, pk):
     if form is None:
         raise PermissionDenied("该预警没有您可以办理的环节。")
     if request.method == "POST" and form.is_valid():
+        take = assistance.take_step if form.procedure == "eliminate" else identification.take_step
         try:
-            step = identification.take_step(request.user, warning, form.kind, **form.cleaned_data)
+            step = take(request.user, warning, form.kind, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(
                 request,
-                f"已记录「{step.get_kind_display()}」：{'通过' if step.passed else '不予纳入'}。",
+                f"已记录「{step.get_kind_display()}」：{'通过' if step.passed else '不通过'}。",
             )
             return redirect(warning.get_absolute_url())
     return warning_detail(request, pk, form=form)
@@ -494,3 +519,85 @@ def step_attachment(request, pk):
         as_attachment=True,
         filename=step.attachment.name.rsplit("/", 1)[-1],
     )
+
+
+def _bootstrapped(form):
+    bootstrapify(form)
+    return form
+
+
+def _plan_context(request, warning, plan_forms) -> dict:
+    """The plan and the elimination check of a monitored household."""
+    if warning.status != "monitored":
+        return {}
+    cadres = plan_forms.get("cadres") or forms.CadresForm(
+        initial={
+            "destination_cadre": warning.destination_cadre,
+            "origin_cadre": warning.origin_cadre,
+        }
+    )
+    measure = plan_forms.get("measure") or forms.MeasureForm(
+        risk_types=warning.risk_types, initial={"planned_on": timezone.localdate()}
+    )
+    _bootstrapped(cadres)
+    _bootstrapped(measure)
+    names, kinds = dict(choices.RISK_TYPES), dict(choices.MEASURE_KINDS)
+    return {
+        "suggestions": [(names[r], kinds[k]) for r, k in assistance.suggestions(warning)],
+        # Every condition but the method, which the door check chooses.
+        "blockers": assistance.blockers(warning, "naturally", timezone.localdate()),
+        "cadres_form": cadres,
+        "measure_form": measure,
+        "done_form": _bootstrapped(forms.MeasureDoneForm()),
+    }
+
+
+@require_POST
+def warning_cadres(request, pk):
+    access.require(request.user, "monitoring", "write")
+    warning = get_object_or_404(selectors.warnings(request.user), pk=pk)
+    form = forms.CadresForm(request.POST)
+    if form.is_valid():
+        try:
+            assistance.set_cadres(request.user, warning, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存双向帮扶责任人。")
+            return redirect(warning.get_absolute_url())
+    return warning_detail(request, pk, cadres=form)
+
+
+@require_POST
+def measure_add(request, pk):
+    access.require(request.user, "monitoring", "write")
+    warning = get_object_or_404(selectors.warnings(request.user), pk=pk)
+    form = forms.MeasureForm(request.POST, risk_types=warning.risk_types)
+    if form.is_valid():
+        try:
+            measure = assistance.add_measure(request.user, warning, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已添加帮扶措施：{measure.get_kind_display()}。")
+            return redirect(warning.get_absolute_url())
+    return warning_detail(request, pk, measure=form)
+
+
+@require_POST
+def measure_done(request, pk):
+    access.require(request.user, "monitoring", "write")
+    measure = get_object_or_404(
+        Measure.objects.visible_to(request.user).select_related("warning"), pk=pk
+    )
+    form = forms.MeasureDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写落实日期和成效。")
+    else:
+        try:
+            assistance.complete_measure(request.user, measure, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已记录「{measure.get_kind_display()}」落实情况。")
+    return redirect(measure.warning.get_absolute_url())

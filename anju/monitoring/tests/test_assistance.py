@@ -249,3 +249,50 @@ def _county_rural(world):
         nodes=[world.county],
         full_name="县乡村振兴局",
     )
+
+
+def test_the_plan_and_the_elimination_check_on_the_page(warned, client_for):
+    world, warning = warned
+    _identify(world, warning)
+    with _on("2026-12-03"):
+        client = client_for(world.users["county_rural"])
+        page = client.get(warning.get_absolute_url()).content.decode()
+        assert "帮扶计划" in page and "因病→健康帮扶" in page and "不满半年" in page
+        assert "风险消除 · 入户核实" in page
+        bad = client.post(f"/monitoring/warnings/{warning.pk}/cadres/", {"destination_cadre": "王"})
+        assert bad.status_code == 200 and "该字段是必填项" in bad.content.decode()
+        client.post(
+            f"/monitoring/warnings/{warning.pk}/cadres/",
+            {"destination_cadre": "安置点 王干部", "origin_cadre": "原村 李书记"},
+        )
+        wrong = client.post(
+            f"/monitoring/warnings/{warning.pk}/measures/",
+            {
+                "kind": "housing",
+                "risk_type": "disaster",
+                "content": "x",
+                "planned_on": "2026-12-20",
+            },
+        )
+        assert wrong.status_code == 200 and not warning.measures.exists()
+        client.post(
+            f"/monitoring/warnings/{warning.pk}/measures/",
+            {
+                "kind": "health",
+                "risk_type": "illness",
+                "content": "医疗救助",
+                "responsible": "王干部",
+                "planned_on": "2026-12-20",
+            },
+        )
+        measure = warning.measures.get()
+        client.post(
+            f"/monitoring/measures/{measure.pk}/done/",
+            {"done_on": "2026-12-03", "outcome": "已报销"},
+        )
+        page = client.get(warning.get_absolute_url()).content.decode()
+        assert "安置点 王干部" in page and "原村 李书记" in page and "已报销" in page
+        assert (
+            client_for(world.users["b_town_staff"]).get(warning.get_absolute_url()).status_code
+            == 404
+        )
