@@ -14,7 +14,7 @@ from anju.orgs.selectors import node_by_key, served_nodes
 
 from . import choices, feeds, rules, selectors, services
 from .filters import FeedFilter, IncomeFilter, LeadFilter, VisitFilter, WarningFilter
-from .models import Feed, Income, Lead, Signal, Visit, Warning, WarningSignal
+from .models import Feed, Income, Lead, Measure, Signal, Step, Visit, Warning, WarningSignal
 
 
 class VisitSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -233,11 +233,52 @@ class WarningSignalSerializer(serializers.ModelSerializer):
         return rules.describe(signal)
 
 
+class StepSerializer(serializers.ModelSerializer):
+    procedure_label = serializers.CharField(source="get_procedure_display", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Step
+        fields = [
+            "id",
+            "procedure",
+            "procedure_label",
+            "kind",
+            "kind_label",
+            "passed",
+            "acted_on",
+            "actor_name",
+            "note",
+            "notice_from",
+            "notice_to",
+        ]
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "risk_type",
+            "content",
+            "responsible",
+            "planned_on",
+            "done_on",
+            "outcome",
+        ]
+
+
 class WarningSerializer(serializers.ModelSerializer):
     household_number = serializers.CharField(source="household.number", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     overdue = serializers.SerializerMethodField()
     signals = WarningSignalSerializer(many=True, read_only=True)
+    steps = StepSerializer(many=True, read_only=True)
+    measures = MeasureSerializer(many=True, read_only=True)
 
     class Meta:
         model = Warning
@@ -253,6 +294,19 @@ class WarningSerializer(serializers.ModelSerializer):
             "decision_due",
             "overdue",
             "signals",
+            "category",
+            "risk_types",
+            "housing_safe",
+            "water_safe",
+            "identified_on",
+            "closed_on",
+            "closed_reason",
+            "destination_cadre",
+            "origin_cadre",
+            "eliminated_on",
+            "elimination_method",
+            "steps",
+            "measures",
             "path",
         ]
 

@@ -205,7 +205,9 @@ def warnings(user):
                 queryset=WarningSignal.objects.select_related("person", "lead").order_by(
                     "found_at", "id"
                 ),
-            )
+            ),
+            "steps",
+            "measures",
         )
     )
     departments = departments_of(user)
