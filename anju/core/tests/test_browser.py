@@ -111,3 +111,62 @@ def test_site_staff_imports_a_sheet_and_sees_its_errors(page, tmp_path):
     page.click("text=上传并导入")
     page.wait_for_selector("text=有错误，未导入")
     assert "第 6 行" in page.content() and "身份证号应为 18 位" in page.content()
+
+
+def test_rural_bureau_walks_a_warning_to_identification(page):
+    """A self-report twelve days ago; 乡村振兴局 (county level) takes it through the door check,
+    the village notice, the town's review and the county's decision on the warning's page."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from anju.monitoring import reports
+    from anju.registry.models import Household
+
+    today = timezone.localdate()
+    household = Household.objects.filter(members__isnull=False).order_by("id").first()
+    with time_machine.travel(today - timedelta(days=12), tick=False):
+        card = reports.cards_for(None, [household])[household.pk]
+        reports.report(card.token, hardships=["illness"], description="丈夫住院，花了两万多")
+
+    def day(n):
+        return (today - timedelta(days=n)).isoformat()
+
+    def step(values: dict, *, passed=True):
+        for name, value in values.items():
+            page.fill(f"#id_{name}", value)
+        page.check(f"input[name=passed][value='{1 if passed else 0}']")
+        page.get_by_role("button", name="提交").click()
+        expect(page.locator(".alert-success")).to_be_visible()
+
+    _login(page, "xczx")
+    page.goto("/monitoring/warnings/")
+    page.get_by_role("link", name=household.number).first.click()
+    expect(page.locator("h1")).to_contain_text("待入户核实")
+    expect(page.locator("body")).to_contain_text("农户自主申报")
+    expect(page.locator("form h3")).to_contain_text("办理：入户核实")
+    page.check("#id_commitment_signed")
+    page.select_option("#id_category", "hardship")
+    page.check("input[name=risk_types][value=illness]")
+    page.check("input[name=housing_safe][value='1']")
+    page.check("input[name=water_safe][value='1']")
+    step({"acted_on": day(10), "note": "住院自付两万余元"})
+    expect(page.locator("form h3")).to_contain_text("村级民主评议和公示")
+    step({"acted_on": day(9), "notice_from": day(9), "notice_to": day(5)})
+    with page.expect_popup() as notice:
+        page.get_by_role("link", name="打印公示").click()
+    body = notice.value.locator("body").inner_text()
+    assert "拟纳入名单公示" in body and "住院" not in body and "因病" not in body
+    notice.value.close()
+    step({"acted_on": day(3)})
+    expect(page.locator("form h3")).to_contain_text("县级审定")
+    step({"acted_on": day(0)})
+    expect(page.locator("h1")).to_contain_text("已纳入监测")
+    expect(page.locator("body")).to_contain_text("突发严重困难户")
+    expect(page.locator("body")).to_contain_text("帮扶计划")
+    page.screenshot(
+        path=os.path.join(os.environ.get("ANJU_VAR_DIR", "var"), "browser-identification.png"),
+        full_page=True,
+    )
