@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from anju.core import periods
@@ -56,7 +57,10 @@ def _chunks(unit: AdminUnit | None, households: list[int] | None) -> list[AdminU
         return list(AdminUnit.objects.filter(pk__in=ids).order_by("path"))
     if unit is not None and unit.level in ("county", "town", "village"):
         return [unit]
-    counties = AdminUnit.objects.filter(level="county")
+    # Only counties with households: the divisions table holds every county of the country.
+    counties = AdminUnit.objects.filter(level="county").filter(
+        Exists(Household.objects.filter(county=OuterRef("pk")))
+    )
     if unit is not None:
         counties = counties.filter(path__startswith=unit.path)
     return list(counties.order_by("path"))
