@@ -79,6 +79,7 @@ def navigation(request):
                     ("每月回访台账", reverse("monitoring:visits")),
                     ("家庭收支台账", reverse("monitoring:incomes")),
                     ("监测预警", reverse("monitoring:warnings")),
+                    ("三类人员监测帮扶台账", reverse("monitoring:ledger")),
                     ("部门筛查数据", reverse("monitoring:feeds")),
                     ("监测线索", reverse("monitoring:leads")),
                 ],

@@ -8,7 +8,7 @@ from anju.policies.registry import MONITORING_RULES
 from anju.registry.filters import HouseholdFilter
 
 from .feeds import DEPARTMENTS
-from .models import Feed, Income, Lead, Visit, Warning
+from .models import Feed, Income, Lead, LedgerRow, Visit, Warning
 
 
 class VisitFilter(ScopedFilterSet):
@@ -111,3 +111,28 @@ class FeedFilter(ScopedFilterSet):
     class Meta:
         model = Feed
         fields = ["department", "period"]
+
+
+class MonitoredFilter(ScopedFilterSet):
+    """The monitored ledger, live (warnings) or frozen (rows): the same two filters."""
+
+    q = django_filters.CharFilter(label="户编号", method="number")
+    unit = django_filters.CharFilter(label="单位", method="under", widget=forms.HiddenInput)
+
+    def number(self, queryset, name, value):
+        field = "household_number" if queryset.model is LedgerRow else "household__number"
+        return queryset.filter(**{f"{field}__icontains": value.strip()})
+
+    under = VisitFilter.under
+
+
+class FrozenFilter(MonitoredFilter):
+    class Meta:
+        model = LedgerRow
+        fields = ["q"]
+
+
+class LiveFilter(MonitoredFilter):
+    class Meta:
+        model = Warning
+        fields = ["q"]

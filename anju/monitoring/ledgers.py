@@ -124,3 +124,27 @@ FEEDS = Ledger(
         Column("导入人", "uploaded_by_name"),
     ),
 )
+
+
+MONITORED = Ledger(
+    "三类人员监测帮扶台账",
+    (
+        Column(
+            "户编号",
+            "household_number",
+            link=lambda r: f"/monitoring/warnings/{getattr(r, 'warning_id', None) or r.pk}/",
+        ),
+        Column("户主", "head_name"),
+        Column("家庭人数", "members"),
+        Column("安置点", "site_name"),
+        Column("监测对象类别", "get_category_display"),
+        Column("风险类型", lambda r: "、".join(choices.labels(choices.RISK_TYPES, r.risk_types))),
+        Column("状态", "get_status_display"),
+        Column("纳入监测日期", "identified_on"),
+        Column("风险消除日期", "eliminated_on"),
+        Column("帮扶措施", "measure_count"),
+        Column("已落实", "measures_done"),
+        Column("安置地帮扶责任人", "destination_cadre"),
+        Column("迁出地帮扶责任人", "origin_cadre"),
+    ),
+)

@@ -538,3 +538,61 @@ class Measure(models.Model):
 
 
 paths.register(Measure)
+
+
+class LedgerMonth(models.Model):
+    """A month of the 三类人员监测帮扶台账 frozen on the 3rd of the next month (《石城县2022年强化易地
+    扶贫搬迁后续扶持工作的实施方案》责任清单: 次月3日前更新台账): its rows are a snapshot that later
+    edits do not change."""
+
+    period = models.CharField("月份", max_length=7, unique=True)
+    frozen_at = models.DateTimeField("封存时间", default=timezone.now)
+    rows = models.PositiveIntegerField("户数", default=0)
+
+    class Meta:
+        verbose_name = "监测台账封存"
+        verbose_name_plural = "监测台账封存"
+        ordering = ["-period"]
+
+    def __str__(self) -> str:
+        return f"{self.period} 监测帮扶台账（已封存）"
+
+
+class LedgerRow(models.Model):
+    """One monitored household in a frozen month, as it stood when the month was frozen."""
+
+    scope_path_field = "path"
+
+    period = models.CharField("月份", max_length=7)
+    warning = models.ForeignKey(Warning, null=True, on_delete=models.SET_NULL, related_name="+")
+    household = models.ForeignKey(
+        "registry.Household", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    household_number = models.CharField("户编号", max_length=30)
+    head_name = models.CharField("户主", max_length=50, blank=True, default="")
+    members = models.PositiveSmallIntegerField("家庭人数", default=0)
+    site_name = models.CharField("安置点", max_length=200, blank=True, default="")
+    category = models.CharField("监测对象类别", max_length=10, choices=CATEGORIES, blank=True)
+    risk_types = models.JSONField("风险类型", default=list)
+    status = models.CharField("状态", max_length=12, choices=Warning.Status.choices)
+    identified_on = models.DateField("纳入监测日期", null=True)
+    eliminated_on = models.DateField("风险消除日期", null=True)
+    measure_count = models.PositiveSmallIntegerField("帮扶措施", default=0)
+    measures_done = models.PositiveSmallIntegerField("已落实措施", default=0)
+    destination_cadre = models.CharField("安置地帮扶责任人", max_length=100, blank=True)
+    origin_cadre = models.CharField("迁出地帮扶责任人", max_length=100, blank=True)
+    path = models.CharField(max_length=255, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "监测台账行"
+        verbose_name_plural = "监测台账行"
+        ordering = ["period", "path", "household_number"]
+        indexes = [models.Index(fields=["period", "path"], name="monitoring_ledger_period_path")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.household_number}"
+
+
+paths.register(LedgerRow)

@@ -13,3 +13,12 @@ def scan_nightly(period: str | None = None) -> dict:
     nothing new writes nothing."""
     outcome = scan.scan(period or periods.current())
     return {"period": outcome.period, "warnings": outcome.warnings, "signals": outcome.signals}
+
+
+@shared_task(name="monitoring.freeze_ledger")
+def freeze_ledger() -> list[str]:
+    """Each morning: freeze last month's 监测帮扶台账 once its day (the 3rd, or the next working
+    day) has come."""
+    from . import frozen
+
+    return frozen.freeze_due()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cards/", views.cards, name="cards"),
     path("leads/", views.lead_list, name="leads"),
     path("warnings/", views.warning_list, name="warnings"),
+    path("ledger/", views.monitored_ledger, name="ledger"),
     path("feeds/", views.feed_list, name="feeds"),
     path("feeds/import/", views.feed_import, name="feed-import"),
     path("feeds/<int:pk>/", views.feed_detail, name="feed"),

@@ -601,3 +601,34 @@ def measure_done(request, pk):
         else:
             messages.success(request, f"已记录「{measure.get_kind_display()}」落实情况。")
     return redirect(measure.warning.get_absolute_url())
+
+
+def monitored_ledger(request):
+    """三类人员监测帮扶台账 of a month: live until it is frozen on the 3rd of the next month, then
+    the snapshot, which later edits do not change."""
+    from . import frozen
+    from .filters import FrozenFilter, LiveFilter
+    from .models import LedgerMonth, LedgerRow
+
+    access.require(request.user, "monitoring", "read")
+    period = _period(request)
+    month = LedgerMonth.objects.filter(period=period).first()
+    if month is not None:
+        rows = LedgerRow.objects.visible_to(request.user).filter(period=period)
+        fs = FrozenFilter(
+            request.GET, queryset=rows.order_by("path", "household_number"), request=request
+        )
+        state = f"已于 {timezone.localtime(month.frozen_at):%Y-%m-%d %H:%M} 封存，此后的修改不影响本月台账"
+    else:
+        rows = frozen.live(selectors.warnings(request.user).filter(frozen.in_month(period)))
+        fs = LiveFilter(
+            request.GET, queryset=rows.order_by("path", "household__number"), request=request
+        )
+        state = f"实时数据，将于 {frozen.due(period):%Y-%m-%d} 封存"
+    return ledger_page(
+        request,
+        ledger=ledgers.MONITORED,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        extra={"title": f"三类人员监测帮扶台账 · {periods.label(period)}（{state}）"},
+    )

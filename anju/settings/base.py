@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.scan_nightly",
         "schedule": crontab(minute=0, hour=1),
     },
+    # 三类人员监测帮扶台账: last month frozen on the 3rd (next working day) (anju/monitoring/frozen.py).
+    "monitoring-freeze-ledger": {
+        "task": "monitoring.freeze_ledger",
+        "schedule": crontab(minute=30, hour=0),
+    },
     # Export jobs whose worker died end failed; files older than a week go (anju/exports).
     "exports-clean": {
         "task": "exports.clean",

@@ -340,6 +340,7 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path
             "/monitoring/feeds/",
             "/api/feeds/",
             "/api/signals/",
+            "/monitoring/ledger/?period=2026-11",
         ]
         from anju.monitoring.selectors import may_see_warnings
 
@@ -356,6 +357,7 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path
             "/monitoring/leads/",
             "/monitoring/warnings/",
             "/monitoring/feeds/",
+            "/monitoring/ledger/",
         )
         for url in (f"{u}?export=xlsx" for u in exports):
             export = client.get(url)
