@@ -8,6 +8,7 @@ from anju.monitoring.api import (
     FeedViewSet,
     IncomeViewSet,
     LeadViewSet,
+    MonitoredLedgerViewSet,
     SignalViewSet,
     VisitViewSet,
     WarningViewSet,
@@ -47,6 +48,7 @@ router.register("incomes", IncomeViewSet, basename="income")
 router.register("leads", LeadViewSet, basename="lead")
 router.register("warnings", WarningViewSet, basename="warning")
 router.register("feeds", FeedViewSet, basename="feed")
+router.register("monitoring/ledger", MonitoredLedgerViewSet, basename="monitored-ledger")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 

@@ -465,3 +465,45 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 
     def get_queryset(self):
         return selectors.signals(self.request.user).order_by("feed", "row")
+
+
+class MonitoredLedgerViewSet(viewsets.ViewSet):
+    """三类人员监测帮扶台账：period=YYYY-MM（默认本月）。已封存的月份返回封存时的快照（frozen=true）。"""
+
+    module = "monitoring"
+    permission_classes = [ModulePermission]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", str, description="月份，如 2026-11；默认本月")],
+        responses={200: dict},
+    )
+    def list(self, request):
+        from . import frozen, ledgers
+        from .models import LedgerMonth, LedgerRow
+
+        try:
+            period = periods.parse(request.query_params.get("period") or periods.current())
+        except Exception as exc:  # noqa: BLE001 - a ValidationError with a Chinese message
+            raise ValidationError({"period": exc.messages}) from None
+        month = LedgerMonth.objects.filter(period=period).first()
+        if month is not None:
+            rows = LedgerRow.objects.visible_to(request.user).filter(period=period)
+            rows = rows.order_by("path", "household_number")
+        else:
+            rows = frozen.live(selectors.warnings(request.user).filter(frozen.in_month(period)))
+            rows = rows.order_by("path", "household__number")
+        page = self.paginator.paginate_queryset(rows, request, view=self)
+        headers = ledgers.MONITORED.headers
+        body = [dict(zip(headers, values, strict=True)) for values in ledgers.MONITORED.rows(page)]
+        response = self.paginator.get_paginated_response(body)
+        response.data["period"] = period
+        response.data["frozen"] = month is not None
+        return response
+
+    @property
+    def paginator(self):
+        from anju.core.pagination import CountedPagination
+
+        if not hasattr(self, "_paginator"):
+            self._paginator = CountedPagination()
+        return self._paginator

@@ -341,6 +341,7 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path
             "/api/feeds/",
             "/api/signals/",
             "/monitoring/ledger/?period=2026-11",
+            "/api/monitoring/ledger/?period=2026-11",
         ]
         from anju.monitoring.selectors import may_see_warnings
 

@@ -66,6 +66,11 @@ def test_a_frozen_month_does_not_change_when_the_registry_changes(warned, client
         assert "家庭人数</span>3</td>" in live_row and "帮扶措施</span>1</td>" in live_row
         january = client.get("/monitoring/ledger/?period=2027-01").content.decode()
         assert "甲户主改名" in january
+        api = client.get("/api/monitoring/ledger/?period=2026-12").json()
+        assert api["frozen"] is True and api["count"] == 1
+        assert api["results"][0]["户主"] == old_name and api["results"][0]["家庭人数"] == 2
+        live_api = client.get("/api/monitoring/ledger/?period=2027-01").json()
+        assert live_api["frozen"] is False and live_api["results"][0]["家庭人数"] == 3
         export = client.get("/monitoring/ledger/?period=2026-12&export=xlsx")
         assert export.status_code == 200
     out = io.StringIO()
