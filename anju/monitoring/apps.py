@@ -14,3 +14,6 @@ class MonitoringConfig(AppConfig):
         paths.watch_moves(coverage.moving)
         importers.register(cli.FEED)
         context_processors.EXTRA_ITEMS.append(selectors.department_menu)
+        from . import checks
+
+        checks.register()

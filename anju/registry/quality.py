@@ -600,14 +600,29 @@ def check_skills(ctx: Context) -> None:
     )
 
 
-CHECK_STEPS = (
+CHECK_STEPS = [
     check_declared,
     check_heads,
     check_ids,
     check_duplicates,
     check_schooling,
     check_skills,
-)
+]
+
+
+def register(code: str, label: str, step=None) -> None:
+    """A check an app above the registry adds (monitoring's, on monitored households), from its
+    ready(): the registry never imports it. ``step(ctx)`` writes ``QualityFinding`` rows with
+    ``finding(ctx, code, …)``; one step may write the findings of several codes."""
+    if code in CHECKS:
+        return
+    CHECKS[code] = label
+    RANK[code] = len(RANK)
+    if step is not None:
+        CHECK_STEPS.append(step)
+
+
+finding = _finding
 
 
 # Runs ---------------------------------------------------------------------------------------
