@@ -451,7 +451,14 @@ def _step_form(request, warning, data=None, files=None):
     if procedure == "eliminate":
         form.kind_label = f"风险消除 · {form.kind_label}"
     bootstrapify(form)
-    for name in ("passed", "risk_types", "housing_safe", "water_safe", "commitment_signed"):
+    for name in (
+        "passed",
+        "method",
+        "risk_types",
+        "housing_safe",
+        "water_safe",
+        "commitment_signed",
+    ):
         if name in form.fields:
             form.fields[name].widget.attrs["class"] = "form-check-input"
     return form
