@@ -9,9 +9,9 @@ spending (medical and schooling), a child of compulsory-school age out of school
 medical insurance, a hardship found at the door or reported by the household, and every signal
 a department sends.
 
-Each rule is one ``INSERT … SELECT`` into the scan's table of hits (``scan.py``), over the rows of
+Each rule is an ``INSERT … SELECT`` into the scan's table of hits (``scan.py``), over the rows of
 one region (a subtree whose parameters are the same): set-based, whatever the number of
-households. ``{region}`` is replaced by the region's path condition on the rule's own table.
+households; the four income rules share one statement that reads the incomes once.
 """
 
 from __future__ import annotations
@@ -64,7 +64,11 @@ def _decimal(value) -> Decimal | None:
 
 
 def params_for(node, on: date) -> Params:
+    """``node`` None: the whole platform, where no unit has set anything."""
     from anju.policies.selectors import resolve
+
+    if node is None:
+        return Params()
 
     def value(key):
         return resolve(key, node, on).value
@@ -81,118 +85,128 @@ def params_for(node, on: date) -> Params:
     )
 
 
-# The household's income of the scanned year, or of the year before while this year's is not in.
-_LATEST_INCOME = (
-    "(i.year = %(year)s OR (i.year = %(year)s - 1 AND NOT EXISTS ("
-    "SELECT 1 FROM monitoring_income j WHERE j.household_id = i.household_id "
-    "AND j.year = %(year)s)))"
-)
-
-
 def statements(p: Params, *, year: int, period_end: date, vendor: str) -> list:
-    """The rules in force with their parameters: (SQL with ``{region}`` and ``{households}``
-    placeholders, parameters, the alias whose ``path`` the region condition reads). The
-    rule's table is ``t``; ``{households}`` limits it by ``t.household_id``. A rule whose
-    threshold is not set does not run."""
-    out: list[tuple[str, dict, str]] = []
+    """The rules in force with their parameters, as (SQL, parameters): each SQL has a
+    ``{region}`` placeholder (a condition on the household's path, alias ``h``) and a
+    ``{households}`` one (limiting ``t.household_id``). A rule whose threshold is not set does
+    not run. Every rule joins the household, so a fact is found where the household lives now."""
+    out: list[tuple[str, dict]] = []
     base = {"year": year}
+    insert = f"INSERT INTO scan_hits ({COLUMNS}) "
 
-    def add(code, sql, alias="t", **params):
-        if p.on(code):
-            out.append((f"INSERT INTO scan_hits ({COLUMNS}) {sql}", {**base, **params}, alias))
-
-    # Incomes are reached through the household: its path is the indexed one ("C" collation).
-    income = (
-        "FROM registry_household h, monitoring_income t, monitoring_income i "
-        "WHERE t.household_id = h.id AND i.id = t.id AND {region}"
-    )
-    if p.income_line is not None:
-        add(
-            "income_below_line",
-            alias="h",
-            sql="SELECT t.household_id, 'income_below_line', 'income:' || t.year, NULL, NULL, NULL, "
-            f"t.net_per_capita, %(line)s, '', h.path {income} AND {_LATEST_INCOME} "
-            "AND t.net_per_capita < %(line)s {households}",
-            line=p.income_line,
+    # The four income rules in one statement: the household's income of the scanned year (or of
+    # the year before while this year's is not in) and the year before it, read once.
+    income_rules = []
+    params: dict = {}
+    # Typed, so that the UNION of the rules agrees on each column's type.
+    no_ids = "CAST(NULL AS bigint), CAST(NULL AS bigint), CAST(NULL AS bigint)"
+    if p.income_line is not None and p.on("income_below_line"):
+        income_rules.append(
+            "SELECT household_id, 'income_below_line', 'income:' || year, {NO_IDS}, "
+            "npc, CAST(%(line)s AS numeric), '', path FROM latest WHERE npc < %(line)s"
         )
-        if p.edge_band is not None:
-            add(
-                "income_edge",
-                alias="h",
-                sql="SELECT t.household_id, 'income_edge', 'income:' || t.year, NULL, NULL, NULL, "
-                f"t.net_per_capita, %(line)s, '', h.path {income} AND {_LATEST_INCOME} "
-                "AND t.net_per_capita >= %(line)s AND t.net_per_capita <= %(edge)s {households}",
-                line=p.income_line,
-                edge=(p.income_line * (100 + p.edge_band) / 100).quantize(Decimal("0.01")),
+        params["line"] = p.income_line
+    if p.income_line is not None and p.edge_band is not None and p.on("income_edge"):
+        income_rules.append(
+            "SELECT household_id, 'income_edge', 'income:' || year, {NO_IDS}, "
+            "npc, CAST(%(line)s AS numeric), '', path FROM latest "
+            "WHERE npc >= %(line)s AND npc <= %(edge)s"
+        )
+        params["line"] = p.income_line
+        params["edge"] = (p.income_line * (100 + p.edge_band) / 100).quantize(Decimal("0.01"))
+    if p.drop_share is not None and p.on("income_drop"):
+        income_rules.append(
+            "SELECT household_id, 'income_drop', 'drop:' || year, {NO_IDS}, "
+            "npc, prev_npc, '', path FROM latest "
+            "WHERE prev_npc > 0 AND npc < prev_npc * %(factor)s"
+        )
+        params["factor"] = (100 - p.drop_share) / 100
+    if p.rigid_share is not None and p.on("rigid_spending"):
+        income_rules.append(
+            "SELECT household_id, 'rigid_spending', 'rigid:' || year, {NO_IDS}, "
+            "rigid, net, '', path FROM latest WHERE rigid > 0 AND rigid > net * %(share)s"
+        )
+        params["share"] = p.rigid_share / 100
+    if income_rules:
+        out.append(
+            (
+                "WITH latest AS (SELECT t.household_id, t.year, t.net_per_capita AS npc, "
+                "t.net_income AS net, t.medical_cost + t.schooling_cost AS rigid, h.path, "
+                "prev.net_per_capita AS prev_npc "
+                "FROM registry_household h JOIN monitoring_income t ON t.household_id = h.id "
+                "LEFT JOIN monitoring_income prev ON prev.household_id = t.household_id "
+                "AND prev.year = t.year - 1 "
+                "WHERE {region} AND t.year IN (%(year)s, %(year)s - 1) "
+                "AND (t.year = %(year)s OR NOT EXISTS (SELECT 1 FROM monitoring_income j "
+                "WHERE j.household_id = t.household_id AND j.year = %(year)s)) {households}) "
+                + insert
+                + " UNION ALL ".join(r.replace("{NO_IDS}", no_ids) for r in income_rules),
+                {**base, **params},
             )
-    if p.drop_share is not None:
-        add(
-            "income_drop",
-            alias="h",
-            sql="SELECT t.household_id, 'income_drop', 'drop:' || t.year, NULL, NULL, NULL, "
-            "t.net_per_capita, prev.net_per_capita, '', h.path "
-            "FROM registry_household h, monitoring_income t, monitoring_income i, "
-            "monitoring_income prev WHERE t.household_id = h.id AND i.id = t.id "
-            f"AND prev.household_id = t.household_id AND prev.year = t.year - 1 AND {{region}} "
-            f"AND {_LATEST_INCOME} AND prev.net_per_capita > 0 "
-            "AND t.net_per_capita < prev.net_per_capita * %(factor)s {households}",
-            factor=(100 - p.drop_share) / 100,
-        )
-    if p.rigid_share is not None:
-        add(
-            "rigid_spending",
-            alias="h",
-            sql="SELECT t.household_id, 'rigid_spending', 'rigid:' || t.year, NULL, NULL, NULL, "
-            f"t.medical_cost + t.schooling_cost, t.net_income, '', h.path {income} "
-            f"AND {_LATEST_INCOME} AND t.medical_cost + t.schooling_cost > 0 "
-            "AND t.medical_cost + t.schooling_cost > t.net_income * %(share)s {households}",
-            share=p.rigid_share / 100,
         )
     first = date(year, period_end.month, 1)
-    add(
-        "out_of_school",
-        "SELECT t.household_id, 'out_of_school', 'school:' || t.id || ':' || %(year)s, t.id, "
-        "NULL, NULL, NULL, NULL, '', t.path FROM registry_person t WHERE {region} "
-        "AND t.birth_date > %(born_after)s AND t.birth_date <= %(born_by)s "
-        "AND t.schooling = %(out)s {households}",
-        born_after=_years_before(first, SCHOOL_AGE_UNTIL),
-        born_by=_years_before(first, SCHOOL_AGE_FROM),
-        out=NOT_IN_SCHOOL,
+    person = (
+        "FROM registry_person t JOIN registry_household h ON h.id = t.household_id WHERE {region}"
     )
-    if vendor == "postgresql":
-        uninsured = "NOT (t.medical_insurance ?| %(basic)s)"
-        basic = list(BASIC_MEDICAL)
-    else:
-        uninsured = (
-            "NOT EXISTS (SELECT 1 FROM json_each(t.medical_insurance) m "
-            "WHERE m.value IN (%(basic0)s, %(basic1)s))"
+    if p.on("out_of_school"):
+        out.append(
+            (
+                insert
+                + "SELECT t.household_id, 'out_of_school', 'school:' || t.id || ':' || %(year)s, "
+                f"t.id, NULL, NULL, NULL, NULL, '', h.path {person} "
+                "AND t.birth_date > %(born_after)s AND t.birth_date <= %(born_by)s "
+                "AND t.schooling = %(out)s {households}",
+                {
+                    **base,
+                    "born_after": _years_before(first, SCHOOL_AGE_UNTIL),
+                    "born_by": _years_before(first, SCHOOL_AGE_FROM),
+                    "out": NOT_IN_SCHOOL,
+                },
+            )
         )
-        basic = None
-    add(
-        "no_medical_insurance",
-        "SELECT t.household_id, 'no_medical_insurance', 'insurance:' || t.id || ':' || %(year)s, "
-        f"t.id, NULL, NULL, NULL, NULL, '', t.path FROM registry_person t WHERE {{region}} "
-        f"AND {uninsured} {{households}}",
-        basic=basic,
-        basic0=BASIC_MEDICAL[0],
-        basic1=BASIC_MEDICAL[1],
-    )
-    add(
-        "lead",
-        "SELECT t.household_id, 'lead', 'lead:' || t.id, NULL, t.id, NULL, NULL, NULL, t.source, "
-        "t.path FROM monitoring_lead t WHERE {region} AND t.status = 'new' "
-        "AND t.created_at < %(until)s {households}",
-        until=_day_after(period_end),
-    )
-    add(
-        "department",
-        "SELECT t.household_id, 'department', 'dept:' || t.department || ':' || t.indicator "
-        "|| ':' || COALESCE(t.person_id, 0) || ':' || t.occurred_on, t.person_id, NULL, t.id, "
-        "t.value, NULL, t.department || ':' || t.indicator, t.path "
-        "FROM monitoring_signal t, monitoring_feed f WHERE f.id = t.feed_id AND {region} "
-        "AND f.period <= %(period)s {households}",
-        period=f"{year:04d}-{period_end.month:02d}",
-    )
+    if p.on("no_medical_insurance"):
+        if vendor == "postgresql":
+            uninsured, extra = (
+                "NOT (t.medical_insurance ?| %(basic)s)",
+                {"basic": list(BASIC_MEDICAL)},
+            )
+        else:
+            uninsured = (
+                "NOT EXISTS (SELECT 1 FROM json_each(t.medical_insurance) m "
+                "WHERE m.value IN (%(basic0)s, %(basic1)s))"
+            )
+            extra = {"basic0": BASIC_MEDICAL[0], "basic1": BASIC_MEDICAL[1]}
+        out.append(
+            (
+                insert + "SELECT t.household_id, 'no_medical_insurance', "
+                "'insurance:' || t.id || ':' || %(year)s, "
+                f"t.id, NULL, NULL, NULL, NULL, '', h.path {person} AND {uninsured} {{households}}",
+                {**base, **extra},
+            )
+        )
+    if p.on("lead"):
+        out.append(
+            (
+                insert
+                + "SELECT t.household_id, 'lead', 'lead:' || t.id, NULL, t.id, NULL, NULL, NULL, "
+                "t.source, h.path FROM monitoring_lead t "
+                "JOIN registry_household h ON h.id = t.household_id WHERE {region} "
+                "AND t.status = 'new' AND t.created_at < %(until)s {households}",
+                {**base, "until": _day_after(period_end)},
+            )
+        )
+    if p.on("department"):
+        out.append(
+            (
+                insert + "SELECT t.household_id, 'department', 'dept:' || t.department || ':' "
+                "|| t.indicator || ':' || COALESCE(t.person_id, 0) || ':' || t.occurred_on, "
+                "t.person_id, NULL, t.id, t.value, NULL, t.department || ':' || t.indicator, h.path "
+                "FROM monitoring_signal t JOIN monitoring_feed f ON f.id = t.feed_id "
+                "JOIN registry_household h ON h.id = t.household_id WHERE {region} "
+                "AND f.period <= %(period)s {households}",
+                {**base, "period": f"{year:04d}-{period_end.month:02d}"},
+            )
+        )
     return out
 
 
