@@ -22,6 +22,7 @@ class VisitSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     changes = serializers.MultipleChoiceField(choices=choices.FIVE_CHANGES, required=False)
     situations = serializers.MultipleChoiceField(choices=choices.FIVE_SITUATIONS, required=False)
     needs_unmet = serializers.MultipleChoiceField(choices=choices.BASIC_NEEDS, required=False)
+    photos = serializers.SerializerMethodField()
 
     class Meta:
         model = Visit
@@ -36,12 +37,16 @@ class VisitSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "situations",
             "needs_unmet",
             "note",
+            "photos",
             "path",
         ]
         read_only_fields = ["visitor_name", "path"]
         # A second visit of the same household and month corrects the first (the service
         # decides), so no unique-together refusal here.
         validators = []
+
+    def get_photos(self, visit) -> list[str]:
+        return [f"/monitoring/visit-photos/{p.pk}/" for p in visit.photos.all()]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -60,8 +65,10 @@ class VisitViewSet(
     queryset = Visit.objects.all()
     serializer_class = VisitSerializer
     filterset_class = VisitFilter
-    related = ("household",)
     ordering = ["-period", "path", "household_id"]
+
+    def get_queryset(self):
+        return selectors.visits(self.request.user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

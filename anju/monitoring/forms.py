@@ -7,6 +7,18 @@ from anju.core.forms import DatePicker
 from . import choices
 
 
+class PhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several files from one input (a phone's camera or gallery)."""
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
 class VisitForm(forms.Form):
     period = forms.CharField(label="回访月份", max_length=7, help_text="如 2026-11")
     visited_on = forms.DateField(label="回访日期", widget=DatePicker())
@@ -30,6 +42,11 @@ class VisitForm(forms.Form):
     )
     note = forms.CharField(
         label="情况说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = PhotosField(
+        label="照片（可选，JPG/PNG，每张 5 MB 以内，最多 6 张）",
+        required=False,
+        widget=PhotosInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
     )
 
     @classmethod

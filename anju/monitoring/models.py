@@ -600,3 +600,30 @@ class LedgerRow(models.Model):
 
 
 paths.register(LedgerRow)
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on a visit (the household's door, a leaking pipe …): images only, size-
+    limited, kept with the visit and served only to those who see the visit."""
+
+    scope_path_field = "path"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(
+        "照片", storage=_attachments, upload_to="visits/%Y/%m/", max_length=200
+    )
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "回访照片"
+        verbose_name_plural = "回访照片"
+        ordering = ["visit", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.visit} 照片"
+
+
+paths.register(VisitPhoto)

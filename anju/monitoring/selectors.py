@@ -16,7 +16,11 @@ from .models import Income, Lead, Visit, VisitCoverage
 
 
 def visits(user):
-    return Visit.objects.visible_to(user).select_related("household", "household__site")
+    return (
+        Visit.objects.visible_to(user)
+        .select_related("household", "household__site")
+        .prefetch_related("photos")
+    )
 
 
 def unvisited(user, node_path: str, period: str):

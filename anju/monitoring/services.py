@@ -72,12 +72,42 @@ def _clean(period: str, visited_on: date, fields: dict) -> dict:
     }
 
 
+PHOTOS_MAX = 6
+PHOTO_BYTES_MAX = 5 * 1024 * 1024
+PHOTO_KINDS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG
+
+
+def _check_photos(visit_photos: int, photos) -> None:
+    """Images only, each at most 5 MB, at most 6 a visit: a phone's photos, not any file."""
+    if visit_photos + len(photos) > PHOTOS_MAX:
+        raise ValidationError({"photos": f"每次回访最多 {PHOTOS_MAX} 张照片。"})
+    for photo in photos:
+        if photo.size > PHOTO_BYTES_MAX:
+            raise ValidationError({"photos": f"照片「{photo.name}」超过 5 MB，请压缩后再传。"})
+        head = photo.read(8)
+        photo.seek(0)
+        if not head.startswith(PHOTO_KINDS):
+            raise ValidationError(
+                {"photos": f"「{photo.name}」不是照片：只能上传 JPG 或 PNG 图片。"}
+            )
+
+
+def _add_photos(visit: Visit, photos) -> None:
+    from .models import VisitPhoto
+
+    for photo in photos:
+        item = VisitPhoto(visit=visit, path=visit.path)
+        item.image.save(photo.name[-80:], photo, save=False)
+        item.save()
+
+
 @transaction.atomic
-def record_visit(actor, household, *, period: str, visited_on: date, **fields) -> Visit:
+def record_visit(actor, household, *, period: str, visited_on: date, photos=(), **fields) -> Visit:
     """Record the month's visit to a household (每月回访), or correct it: one visit per household
-    and month. The visitor is the user recording it."""
+    and month. The visitor is the user recording it. Photos add to the visit's."""
     _require(actor, household.path)
     values = _clean(period, visited_on, fields)
+    photos = list(photos or [])
     visitor_name = (actor.display_name if actor else "") or fields.get("visitor_name", "")
     if not visitor_name:
         raise ValidationError({"visitor_name": "请填写回访人。"})
@@ -86,11 +116,13 @@ def record_visit(actor, household, *, period: str, visited_on: date, **fields) -
         .filter(household=household, period=values["period"])
         .first()
     )
+    _check_photos(visit.photos.count() if visit is not None else 0, photos)
     if visit is None:
         visit = Visit(household=household, path=household.path, visitor=actor, **values)
         visit.visitor_name = visitor_name
         visit.full_clean(exclude=["path", "visitor"])
         visit.save()
+        _add_photos(visit, photos)
         coverage.visit_added(visit.path, visit.period)
         audit.record_create(actor, visit, VISIT_FIELDS, unit_path=visit.path)
         _lead_from(actor, visit)
@@ -102,6 +134,7 @@ def record_visit(actor, household, *, period: str, visited_on: date, **fields) -
     visit.updated_at = timezone.now()
     visit.full_clean(exclude=["path", "visitor"])
     visit.save()
+    _add_photos(visit, photos)
     audit.record_update(actor, visit, before, VISIT_FIELDS, unit_path=visit.path)
     _lead_from(actor, visit)
     return visit

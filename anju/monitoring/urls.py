@@ -9,6 +9,7 @@ urlpatterns = [
     path("unvisited/", views.unvisited_page, name="unvisited"),
     path("visits/", views.visit_list, name="visits"),
     path("visits/<int:pk>/", views.visit_detail, name="visit"),
+    path("visit-photos/<int:pk>/", views.visit_photo, name="visit-photo"),
     path("households/<int:household_pk>/visit/", views.visit_form, name="visit-form"),
     path("incomes/", views.income_list, name="incomes"),
     path("cards/", views.cards, name="cards"),

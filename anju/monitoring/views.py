@@ -134,7 +134,9 @@ def visit_form(request, household_pk):
     period = _period(request)
     existing = household.visits.filter(period=period).first()
     form = forms.VisitForm(
-        request.POST or None, initial=forms.VisitForm.initial_for(existing, period)
+        request.POST or None,
+        request.FILES or None,
+        initial=forms.VisitForm.initial_for(existing, period),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -639,3 +641,25 @@ def monitored_ledger(request):
         unit_path=home_path(request.user),
         extra={"title": f"三类人员监测帮扶台账 · {periods.label(period)}（{state}）"},
     )
+
+
+def visit_photo(request, pk):
+    """A visit's photo, to those who see the visit."""
+    from django.http import FileResponse
+
+    from .models import VisitPhoto
+
+    access.require(request.user, "monitoring", "read")
+    photo = get_object_or_404(
+        VisitPhoto.objects.visible_to(request.user).filter(
+            visit__in=selectors.visits(request.user)
+        ),
+        pk=pk,
+    )
+    response = FileResponse(photo.image.open("rb"), content_type=_image_type(photo.image.name))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _image_type(name: str) -> str:
+    return "image/png" if name.lower().endswith(".png") else "image/jpeg"

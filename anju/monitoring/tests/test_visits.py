@@ -299,3 +299,60 @@ def test_a_visit_that_finds_hardship_raises_one_lead(world, client_for):
     assert Lead.objects.count() == 1 and lead.hardships == ["illness", "water"]
     listing = client_for(world.users["town_staff"]).get("/monitoring/leads/").content.decode()
     assert "干部入户排查" in listing and "户主住院" in listing
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+def test_photos_taken_on_a_visit(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    household = world.a.household
+    client = client_for(world.users["grid_worker"])
+    url = f"/monitoring/households/{household.pk}/visit/?period={NOV}"
+    bad = client.post(
+        url,
+        {
+            "period": NOV,
+            "visited_on": "2026-11-02",
+            "photos": [SimpleUploadedFile("病历.pdf", b"%PDF-1.4 not a photo")],
+        },
+    )
+    assert bad.status_code == 200 and "不是照片" in bad.content.decode()
+    assert not household.visits.exists()  # nothing half-written
+    done = client.post(
+        url,
+        {
+            "period": NOV,
+            "visited_on": "2026-11-02",
+            "note": "水管破损",
+            "photos": [
+                SimpleUploadedFile("水管.jpg", JPEG, content_type="image/jpeg"),
+                SimpleUploadedFile("门口.jpg", JPEG, content_type="image/jpeg"),
+            ],
+        },
+    )
+    assert done.status_code == 302
+    visit = household.visits.get()
+    assert visit.photos.count() == 2
+    page = client.get(f"/monitoring/visits/{visit.pk}/").content.decode()
+    assert "回访照片 1" in page and "回访照片 2" in page
+    photo = visit.photos.first()
+    response = client.get(f"/monitoring/visit-photos/{photo.pk}/")
+    assert response["Content-Type"] == "image/jpeg" and b"".join(response.streaming_content) == JPEG
+    assert client.get("/api/visits/").json()["results"][0]["photos"] == [
+        f"/monitoring/visit-photos/{p.pk}/" for p in visit.photos.all()
+    ]
+    other = client_for(world.users["b_town_staff"])
+    assert other.get(f"/monitoring/visit-photos/{photo.pk}/").status_code == 404
+    # At most six a visit.
+    client = client_for(world.users["grid_worker"])
+    too_many = client.post(
+        url,
+        {
+            "period": NOV,
+            "visited_on": "2026-11-02",
+            "photos": [SimpleUploadedFile(f"{n}.jpg", JPEG) for n in range(5)],
+        },
+    )
+    assert "最多 6 张" in too_many.content.decode() and visit.photos.count() == 2
