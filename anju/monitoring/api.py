@@ -392,9 +392,6 @@ class FeedViewSet(
 
     @extend_schema(request=FeedUploadSerializer, responses={201: dict, 400: dict})
     def create(self, request, *args, **kwargs):
-        import tempfile
-        from pathlib import Path
-
         from django.core.exceptions import PermissionDenied as Denied
         from django.core.exceptions import ValidationError as Invalid
         from rest_framework.exceptions import PermissionDenied
@@ -402,24 +399,18 @@ class FeedViewSet(
         upload = FeedUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        name = data["file"].name
-        with tempfile.NamedTemporaryFile(suffix=Path(name).suffix.lower()) as handle:
-            for chunk in data["file"].chunks():
-                handle.write(chunk)
-            handle.flush()
-            try:
-                outcome = feeds.import_feed(
-                    request.user,
-                    handle.name,
-                    name,
-                    department=data["department"],
-                    period=data["period"],
-                    dry_run=data["dry_run"],
-                )
-            except Denied as exc:
-                raise PermissionDenied(str(exc)) from None
-            except Invalid as exc:
-                raise ValidationError({"period": exc.messages}) from None
+        try:
+            outcome = feeds.import_upload(
+                request.user,
+                data["file"],
+                department=data["department"],
+                period=data["period"],
+                dry_run=data["dry_run"],
+            )
+        except Denied as exc:
+            raise PermissionDenied(str(exc)) from None
+        except Invalid as exc:
+            raise ValidationError({"period": exc.messages}) from None
         body = {
             "rows": outcome.rows,
             "matched": outcome.matched,

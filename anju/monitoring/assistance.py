@@ -132,15 +132,16 @@ def complete_measure(actor, measure: Measure, *, done_on: date, outcome: str) ->
     return measure
 
 
-def _months_later(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
+def eliminable_from(identified_on: date) -> date:
+    """Half a year after identification (the same day six months on, or the month's last day)."""
+    month = identified_on.month - 1 + HALF_YEAR_MONTHS
+    year, month = identified_on.year + month // 12, month % 12 + 1
+    day = identified_on.day
+    while True:
         try:
-            return date(year, month, d)
+            return date(year, month, day)
         except ValueError:
-            continue
-    raise AssertionError("unreachable")
+            day -= 1
 
 
 def blockers(warning: Warning, method: str, on: date) -> list[str]:
@@ -153,7 +154,7 @@ def blockers(warning: Warning, method: str, on: date) -> list[str]:
         return [f"该户目前「{warning.get_status_display()}」，不在监测中。"]
     if household.safety_net and not has_labour(household):
         out.append("家庭无劳动能力且已纳入低保或特困供养兜底保障：不标注风险消除，继续监测帮扶。")
-    earliest = _months_later(warning.identified_on, HALF_YEAR_MONTHS)
+    earliest = eliminable_from(warning.identified_on)
     if on < earliest:
         out.append(
             f"纳入监测（{warning.identified_on}）不满半年，收入未经半年稳定，"

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from anju.registry import quality
 from anju.registry.models import Person
 
-from .assistance import HALF_YEAR_MONTHS, _months_later
+from .assistance import eliminable_from
 from .models import Measure, Warning
 from .rules import BASIC_MEDICAL
 
@@ -84,7 +84,7 @@ def check_monitored(ctx) -> None:
         if gaps:
             findings.append(_emit(ctx, "m_facts", w, f"缺少或未落实：{'、'.join(gaps)}"))
         if w.status == "eliminated" and w.identified_on and w.eliminated_on:
-            earliest = _months_later(w.identified_on, HALF_YEAR_MONTHS)
+            earliest = eliminable_from(w.identified_on)
             if w.eliminated_on < earliest:
                 findings.append(
                     _emit(

@@ -98,6 +98,20 @@ def departments_for(actor) -> list[str]:
     return [code for code, _ in DEPARTMENTS] if access.allows(actor, "monitoring", "write") else []
 
 
+def import_upload(actor, upload, *, department: str, period: str, dry_run=False) -> Outcome:
+    """An uploaded file (page or API): written to a temporary file the reader's child process
+    can open, imported, removed."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix.lower()) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        return import_feed(
+            actor, handle.name, upload.name, department=department, period=period, dry_run=dry_run
+        )
+
+
 def header_spec() -> dict:
     return {
         "labels": {fold(label): key for key, label, _ in COLUMNS},

@@ -22,16 +22,12 @@ from anju.audit import services as audit
 from anju.core.scope import UNRESTRICTED, covers, scope_paths
 from anju.orgs.models import AdminUnit
 
-from . import choices
+from . import choices, uploads
 from .models import Lead, Step, Warning
+from .selectors import unit_at
 
 NOTICE_DAYS = 5  # 公示不少于 5 天
 ATTACHMENT_MAX = 10 * 1024 * 1024
-ATTACHMENT_KINDS = {
-    b"\xff\xd8\xff": ".jpg",
-    b"\x89PNG\r\n\x1a\n": ".png",
-    b"%PDF-": ".pdf",
-}
 
 ORDER = [
     Step.Kind.DOOR_CHECK,
@@ -68,17 +64,6 @@ def next_step(warning: Warning, procedure: str = Step.Procedure.IDENTIFY) -> str
     return None
 
 
-def _unit_at(warning: Warning, level: str) -> AdminUnit | None:
-    """The household's unit at a level (its town, its county), from its path."""
-    from anju.core.paths import prefixes
-
-    return (
-        AdminUnit.objects.filter(path__in=prefixes(warning.path), level=level)
-        .order_by("-path")
-        .first()
-    )
-
-
 def may_take(actor, warning: Warning, kind: str) -> bool:
     if not access.allows(actor, "monitoring", "write") or not covers(actor, warning.path):
         return False
@@ -88,9 +73,9 @@ def may_take(actor, warning: Warning, kind: str) -> bool:
     if kind == Step.Kind.VILLAGE_REVIEW:
         # The village (community) or the resettlement site it runs, not a grid or a building.
         site = warning.household.site
-        targets = [u.path for u in [_unit_at(warning, AdminUnit.Level.VILLAGE), site] if u]
+        targets = [u.path for u in [unit_at(warning.path, AdminUnit.Level.VILLAGE), site] if u]
     else:
-        unit = _unit_at(warning, LEVEL[kind])
+        unit = unit_at(warning.path, LEVEL[kind])
         targets = [unit.path] if unit else []
     return any(t.startswith(p) for t in targets for p in paths)
 
@@ -100,9 +85,7 @@ def check_attachment(upload) -> None:
         return
     if upload.size > ATTACHMENT_MAX:
         raise ValidationError({"attachment": "附件不能超过 10 MB。"})
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in ATTACHMENT_KINDS):
+    if not uploads.is_one_of(upload, uploads.PHOTOS_AND_PDF):
         raise ValidationError({"attachment": "附件只能是照片（JPG、PNG）或 PDF 扫描件。"})
 
 
@@ -134,7 +117,7 @@ def take_step(
 ) -> Step:
     """Record the warning's next identification step; the last one (or a refusal) decides."""
     warning = Warning.objects.select_for_update().get(pk=warning.pk)
-    note, previous = check_step(
+    note, _previous = check_step(
         actor,
         warning,
         kind,

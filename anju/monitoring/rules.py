@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from anju.policies.registry import MONITORING_RULES
 from anju.registry.choices import NOT_IN_SCHOOL
+from anju.registry.quality import born_between
 
 from .feeds import DEPARTMENTS, indicator_label
 
@@ -37,8 +38,9 @@ SOURCES = {
 }
 
 # 义务教育法第十一条: children start school at six (seven where conditions are lacking) and
-# study nine years. Ages 7 to 14 are in compulsory school whichever year they started.
-SCHOOL_AGE_FROM, SCHOOL_AGE_UNTIL = 7, 15
+# study nine years. Ages 7 to 14 are in compulsory school whichever year they started: a warning
+# names only them, where the registry's data check (6 to 15) also asks about the edges.
+SCHOOL_AGES = (7, 14)
 BASIC_MEDICAL = ("城乡居民基本医疗保险", "职工基本医疗保险")
 
 COLUMNS = "household_id, rule, fact_key, person_id, lead_id, signal_id, value, threshold, ref, path"
@@ -158,8 +160,8 @@ def statements(p: Params, *, year: int, period_end: date, vendor: str) -> list:
                 "AND t.schooling = %(out)s {households}",
                 {
                     **base,
-                    "born_after": _years_before(first, SCHOOL_AGE_UNTIL),
-                    "born_by": _years_before(first, SCHOOL_AGE_FROM),
+                    "born_after": born_between(SCHOOL_AGES, first)[0],
+                    "born_by": born_between(SCHOOL_AGES, first)[1],
                     "out": NOT_IN_SCHOOL,
                 },
             )
@@ -208,13 +210,6 @@ def statements(p: Params, *, year: int, period_end: date, vendor: str) -> list:
             )
         )
     return out
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def _day_after(day: date):

@@ -257,9 +257,18 @@ def signals(user):
     return rows
 
 
-def village_of(warning):
-    """The village or community of the household (the notice is posted there), else its town."""
+def unit_at(path: str, level: str | None = None):
+    """The unit of a level (a household's village, town, county) among a path's ancestors; the
+    nearest unit of any level when ``level`` is None."""
     from anju.core.paths import prefixes
 
-    units = AdminUnit.objects.filter(path__in=prefixes(warning.path)).order_by("-path")
-    return next((u for u in units if u.level == "village"), None) or units.first()
+    units = AdminUnit.objects.filter(path__in=prefixes(path))
+    if level is not None:
+        units = units.filter(level=level)
+    return units.order_by("-path").first()
+
+
+def village_of(warning):
+    """The village or community of the household (the notice is posted there), else the
+    nearest unit above it."""
+    return unit_at(warning.path, "village") or unit_at(warning.path)

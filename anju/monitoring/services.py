@@ -16,7 +16,7 @@ from anju.audit import services as audit
 from anju.core import periods
 from anju.core.scope import covers
 
-from . import choices, coverage, scan, selectors
+from . import choices, coverage, scan, selectors, uploads
 from .models import Income, Lead, Visit
 
 VISIT_FIELDS = [
@@ -74,7 +74,6 @@ def _clean(period: str, visited_on: date, fields: dict) -> dict:
 
 PHOTOS_MAX = 6
 PHOTO_BYTES_MAX = 5 * 1024 * 1024
-PHOTO_KINDS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG
 
 
 def _check_photos(visit_photos: int, photos) -> None:
@@ -84,9 +83,7 @@ def _check_photos(visit_photos: int, photos) -> None:
     for photo in photos:
         if photo.size > PHOTO_BYTES_MAX:
             raise ValidationError({"photos": f"照片「{photo.name}」超过 5 MB，请压缩后再传。"})
-        head = photo.read(8)
-        photo.seek(0)
-        if not head.startswith(PHOTO_KINDS):
+        if not uploads.is_one_of(photo, uploads.PHOTOS):
             raise ValidationError(
                 {"photos": f"「{photo.name}」不是照片：只能上传 JPG 或 PNG 图片。"}
             )

@@ -362,8 +362,6 @@ def feed_list(request):
 def feed_import(request):
     """Upload a department's monthly file: checked whole, imported all or nothing; the errors
     of every row, or the rows matched to no relocated person, shown on the same page."""
-    import tempfile
-    from pathlib import Path
 
     allowed = feeds.departments_for(request.user)
     if not allowed:
@@ -378,22 +376,16 @@ def feed_import(request):
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        upload = data["file"]
-        with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix.lower()) as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-            handle.flush()
-            try:
-                outcome = feeds.import_feed(
-                    request.user,
-                    handle.name,
-                    upload.name,
-                    department=data["department"],
-                    period=data["period"],
-                    dry_run=data["dry_run"],
-                )
-            except PermissionDenied as exc:
-                form.add_error("department", str(exc))
+        try:
+            outcome = feeds.import_upload(
+                request.user,
+                data["file"],
+                department=data["department"],
+                period=data["period"],
+                dry_run=data["dry_run"],
+            )
+        except PermissionDenied as exc:
+            form.add_error("department", str(exc))
         if outcome is not None and outcome.ok and outcome.feed is not None:
             messages.success(
                 request,
