@@ -9,6 +9,7 @@ from anju.monitoring.api import (
     IncomeViewSet,
     LeadViewSet,
     MonitoredLedgerViewSet,
+    PolicyLedgerViewSet,
     SignalViewSet,
     VisitViewSet,
     WarningViewSet,
@@ -49,6 +50,7 @@ router.register("leads", LeadViewSet, basename="lead")
 router.register("warnings", WarningViewSet, basename="warning")
 router.register("feeds", FeedViewSet, basename="feed")
 router.register("monitoring/ledger", MonitoredLedgerViewSet, basename="monitored-ledger")
+router.register("monitoring/policies", PolicyLedgerViewSet, basename="policy-ledger")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 

@@ -80,6 +80,7 @@ def navigation(request):
                     ("家庭收支台账", reverse("monitoring:incomes")),
                     ("监测预警", reverse("monitoring:warnings")),
                     ("三类人员监测帮扶台账", reverse("monitoring:ledger")),
+                    ("政策享受台账", reverse("monitoring:policies")),
                     ("部门筛查数据", reverse("monitoring:feeds")),
                     ("监测线索", reverse("monitoring:leads")),
                 ],

@@ -505,3 +505,34 @@ class MonitoredLedgerViewSet(viewsets.ViewSet):
         if not hasattr(self, "_paginator"):
             self._paginator = CountedPagination()
         return self._paginator
+
+
+class PolicyLedgerViewSet(viewsets.ViewSet):
+    """政策享受台账：每户的兜底保障、参保人数和已落实的帮扶措施，列与页面、Excel 相同；
+    可按 site、category、safety_net、q 筛选。"""
+
+    module = "monitoring"
+    permission_classes = [ModulePermission]
+
+    @extend_schema(responses={200: dict})
+    def list(self, request):
+        from anju.registry.filters import HouseholdFilter
+
+        from . import ledgers
+
+        rows = selectors.policy_households(request.user).order_by("path", "number")
+        fs = HouseholdFilter(request.query_params, queryset=rows, request=request)
+        if not fs.is_valid():
+            raise ValidationError(fs.errors)
+        page = self.paginator.paginate_queryset(fs.qs, request, view=self)
+        headers = ledgers.POLICIES.headers
+        body = [dict(zip(headers, values, strict=True)) for values in ledgers.POLICIES.rows(page)]
+        return self.paginator.get_paginated_response(body)
+
+    @property
+    def paginator(self):
+        from anju.core.pagination import CountedPagination
+
+        if not hasattr(self, "_paginator"):
+            self._paginator = CountedPagination()
+        return self._paginator

@@ -148,3 +148,55 @@ MONITORED = Ledger(
         Column("迁出地帮扶责任人", "origin_cadre"),
     ),
 )
+
+
+def _insured(kinds: set[str]):
+    def count(h) -> str:
+        people = h.people
+        return f"{sum(1 for p in people if kinds & set(p.medical_insurance or []))}/{len(people)}"
+
+    return count
+
+
+def _pension(h) -> str:
+    """Members of 16 and over with a pension insurance, of all members of 16 and over: the age
+    from which 城乡居民养老保险 may be joined."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    born_by = (
+        today.replace(year=today.year - 16)
+        if (today.month, today.day) != (2, 29)
+        else (today.replace(year=today.year - 16, day=28))
+    )
+    adults = [p for p in h.people if p.birth_date <= born_by]
+    return f"{sum(1 for p in adults if p.pension_insurance)}/{len(adults)}"
+
+
+def _done_measures(h) -> str:
+    names = dict(choices.MEASURE_KINDS)
+    kinds = dict.fromkeys(m.kind for w in h.seen_warnings for m in w.done)
+    return "、".join(names.get(k, k) for k in kinds)
+
+
+def _monitoring(h) -> str:
+    latest = h.seen_warnings[0] if h.seen_warnings else None
+    return latest.get_status_display() if latest else "未纳入监测"
+
+
+POLICIES = Ledger(
+    "政策享受台账",
+    (
+        Column("户编号", "number", link=lambda h: h.get_absolute_url()),
+        Column("户主", "head_name"),
+        Column("家庭人数", "size"),
+        Column("安置点", lambda h: h.site.name if h.site_id else ""),
+        Column("兜底保障", "get_safety_net_display"),
+        Column("参加基本医保", _insured({"城乡居民基本医疗保险", "职工基本医疗保险"})),
+        Column("参加大病保险", _insured({"大病保险"})),
+        Column("参加养老保险（16岁以上）", _pension),
+        Column("残疾人", lambda h: sum(1 for p in h.people if "残疾" in (p.health or []))),
+        Column("已落实帮扶措施", _done_measures, wrap=True),
+        Column("监测状态", _monitoring),
+    ),
+)

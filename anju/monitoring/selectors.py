@@ -272,3 +272,23 @@ def village_of(warning):
     """The village or community of the household (the notice is posted there), else the
     nearest unit above it."""
     return unit_at(warning.path, "village") or unit_at(warning.path)
+
+
+def policy_households(user):
+    """政策享受台账's households: the registry's, with their members and the measures carried out
+    for them (a department's staff see the measures of their own warnings only)."""
+    from django.db.models import Prefetch
+
+    from anju.accounts import access
+    from anju.registry import selectors as registry
+    from anju.registry.models import Person
+
+    from .models import Measure
+
+    access.require(user, "monitoring", "read")
+    done = Measure.objects.filter(done_on__isnull=False).order_by("done_on", "id")
+    seen = warnings(user).prefetch_related(Prefetch("measures", queryset=done, to_attr="done"))
+    return registry.with_head_and_size(registry.households(user)).prefetch_related(
+        Prefetch("members", queryset=Person.objects.order_by("id"), to_attr="people"),
+        Prefetch("warnings", queryset=seen, to_attr="seen_warnings"),
+    )

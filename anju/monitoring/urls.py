@@ -16,6 +16,7 @@ urlpatterns = [
     path("leads/", views.lead_list, name="leads"),
     path("warnings/", views.warning_list, name="warnings"),
     path("ledger/", views.monitored_ledger, name="ledger"),
+    path("policies/", views.policy_ledger, name="policies"),
     path("feeds/", views.feed_list, name="feeds"),
     path("feeds/import/", views.feed_import, name="feed-import"),
     path("feeds/<int:pk>/", views.feed_detail, name="feed"),

@@ -635,6 +635,23 @@ def monitored_ledger(request):
     )
 
 
+def policy_ledger(request):
+    """政策享受台账: per household, the safety net, insurance and the measures carried out."""
+    from anju.registry.filters import HouseholdFilter
+    from anju.registry.selectors import counted_from_rollups
+
+    rows = selectors.policy_households(request.user).order_by("path", "number")
+    fs = HouseholdFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.POLICIES,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        count=lambda fs: counted_from_rollups(request.user, fs.form.cleaned_data),
+        extra={"title": "政策享受台账"},
+    )
+
+
 def visit_photo(request, pk):
     """A visit's photo, to those who see the visit."""
     from django.http import FileResponse

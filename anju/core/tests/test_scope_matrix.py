@@ -342,6 +342,10 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path
             "/api/signals/",
             "/monitoring/ledger/?period=2026-11",
             "/api/monitoring/ledger/?period=2026-11",
+            "/monitoring/policies/",
+            "/monitoring/policies/?q=001",
+            "/api/monitoring/policies/",
+            "/api/monitoring/policies/?q=001",
         ]
         from anju.monitoring.selectors import may_see_warnings
 
@@ -359,6 +363,7 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path
             "/monitoring/warnings/",
             "/monitoring/feeds/",
             "/monitoring/ledger/",
+            "/monitoring/policies/",
         )
         for url in (f"{u}?export=xlsx" for u in exports):
             export = client.get(url)
