@@ -5,6 +5,7 @@ from anju.audit.api import AuditLogViewSet
 from anju.exports.api import ExportJobViewSet
 from anju.monitoring.api import (
     CoverageViewSet,
+    ExchangeViewSet,
     FeedViewSet,
     IncomeViewSet,
     LeadViewSet,
@@ -51,6 +52,7 @@ router.register("warnings", WarningViewSet, basename="warning")
 router.register("feeds", FeedViewSet, basename="feed")
 router.register("monitoring/ledger", MonitoredLedgerViewSet, basename="monitored-ledger")
 router.register("monitoring/policies", PolicyLedgerViewSet, basename="policy-ledger")
+router.register("monitoring/exchange", ExchangeViewSet, basename="national-exchange")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 

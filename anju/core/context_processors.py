@@ -81,6 +81,7 @@ def navigation(request):
                     ("监测预警", reverse("monitoring:warnings")),
                     ("三类人员监测帮扶台账", reverse("monitoring:ledger")),
                     ("政策享受台账", reverse("monitoring:policies")),
+                    ("全国系统数据交换", reverse("monitoring:exchange")),
                     ("部门筛查数据", reverse("monitoring:feeds")),
                     ("监测线索", reverse("monitoring:leads")),
                 ],

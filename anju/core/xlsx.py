@@ -42,27 +42,31 @@ def _cell(value):
     return neutralise(value) if isinstance(value, str) else value
 
 
-def xlsx_response(
-    filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence]
-) -> FileResponse:
-    """Write rows to a temporary workbook in constant memory and stream it back."""
+def write_book(handle, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> None:
+    """Write (name, headers, rows) sheets to ``handle`` in constant memory."""
+    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "strings_to_formulas": False})
+    bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    for sheet, headers, rows in sheets:
+        ws = book.add_worksheet(sheet[:31])
+        for col, title in enumerate(headers):
+            ws.write_string(0, col, title, bold)
+            ws.set_column(col, col, max(10, min(40, len(title) * 2 + 4)))
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                value = _cell(value)
+                if isinstance(value, str):
+                    ws.write_string(r, c, value)
+                else:
+                    ws.write(r, c, value)
+        ws.freeze_panes(1, 0)
+    book.close()
+
+
+def book_response(filename: str, sheets) -> FileResponse:
+    """A workbook of several sheets, written to a temporary file and streamed back."""
     # The file outlives this function: FileResponse streams it and closes it when done.
     handle = tempfile.TemporaryFile()  # noqa: SIM115
-    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "strings_to_formulas": False})
-    ws = book.add_worksheet(sheet[:31])
-    bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    for col, title in enumerate(headers):
-        ws.write_string(0, col, title, bold)
-        ws.set_column(col, col, max(10, min(40, len(title) * 2 + 4)))
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            value = _cell(value)
-            if isinstance(value, str):
-                ws.write_string(r, c, value)
-            else:
-                ws.write(r, c, value)
-    ws.freeze_panes(1, 0)
-    book.close()
+    write_book(handle, sheets)
     handle.seek(0)
     response = FileResponse(
         handle,
@@ -70,3 +74,10 @@ def xlsx_response(
     )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def xlsx_response(
+    filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence]
+) -> FileResponse:
+    """One sheet of rows, streamed back."""
+    return book_response(filename, [(sheet, headers, rows)])

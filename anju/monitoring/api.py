@@ -536,3 +536,59 @@ class PolicyLedgerViewSet(viewsets.ViewSet):
         if not hasattr(self, "_paginator"):
             self._paginator = CountedPagination()
         return self._paginator
+
+
+class ExchangeUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ExchangeViewSet(viewsets.ViewSet):
+    """全国防返贫监测信息系统交换表。GET 下载 Excel（户信息、监测对象信息两张表，含完整身份证号，
+    须有查看完整身份证号的权限，记入审计）；POST（multipart：file、dry_run）导入全国系统导出的文件：
+    全部通过才写入，返回 errors（表·列、行、内容、问题）、unmatched（非本平台搬迁户的行）、
+    members_missing（台账中没有的成员）和新纳入、更新、无变化的户数。"""
+
+    module = "monitoring"
+    permission_classes = [ModulePermission]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def list(self, request):
+        from django.core.exceptions import PermissionDenied as Denied
+        from rest_framework.exceptions import PermissionDenied
+
+        from anju.core.xlsx import book_response
+
+        from . import exchange
+
+        try:
+            sheets = exchange.sheets(request.user)
+        except Denied as exc:
+            raise PermissionDenied(str(exc)) from None
+        exchange.record_export(request.user, len(sheets[0][2]))
+        return book_response("全国防返贫监测信息系统交换表.xlsx", sheets)
+
+    @extend_schema(request=ExchangeUploadSerializer, responses={200: dict, 400: dict})
+    def create(self, request):
+        from . import exchange
+
+        upload = ExchangeUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        outcome = exchange.import_upload(
+            request.user, upload.validated_data["file"], dry_run=upload.validated_data["dry_run"]
+        )
+        body = {
+            "rows": outcome.rows,
+            "matched": outcome.matched,
+            "created": outcome.created,
+            "updated": outcome.updated,
+            "unchanged": outcome.unchanged,
+            "unmatched": outcome.unmatched,
+            "members_checked": outcome.members_checked,
+            "members_missing": outcome.members_missing,
+            "errors": [
+                {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
+                for e in outcome.errors
+            ],
+        }
+        return Response(body, status=400 if outcome.errors else 200)

@@ -13,6 +13,7 @@ class MonitoringConfig(AppConfig):
 
         paths.watch_moves(coverage.moving)
         importers.register(cli.FEED)
+        importers.register(cli.NATIONAL)
         context_processors.EXTRA_ITEMS.append(selectors.department_menu)
         from . import checks
 

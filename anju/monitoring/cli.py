@@ -52,3 +52,31 @@ FEED = importers.Kind(
         ("--period", {"help": "feed：数据所属月份，如 2026-11"}),
     ],
 )
+
+
+def import_national_command(command, actor, path, user, dry_run, options) -> None:
+    from . import exchange
+
+    refused = command.Refused
+    try:
+        outcome = exchange.import_file(actor, path, path.name, dry_run=dry_run)
+    except PermissionDenied as exc:
+        raise refused(f"账号「{user}」：{exc}") from None
+    out = command.stdout
+    if outcome.errors:
+        for e in outcome.errors:
+            where = f"第 {e.row} 行" if e.row else "文件"
+            out.write(f"{where}\t{e.column}\t{e.value}\t{e.message}")
+        raise refused(f"发现 {len(outcome.errors)} 处错误，整份文件未导入。", 1)
+    for u in outcome.unmatched:
+        out.write(f"非搬迁户\t第 {u['row']} 行\t{u['id_number']}\t{u['name']}")
+    for u in outcome.members_missing:
+        out.write(f"台账无此成员\t第 {u['row']} 行\t{u['id_number']}\t{u['name']}")
+    out.write(("试导入（未写入）：" if dry_run else "导入完成：") + outcome.describe())
+
+
+NATIONAL = importers.Kind(
+    name="national",
+    help="全国防返贫监测信息系统导出的户信息、监测对象信息",
+    handle=import_national_command,
+)

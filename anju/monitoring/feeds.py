@@ -101,14 +101,11 @@ def departments_for(actor) -> list[str]:
 def import_upload(actor, upload, *, department: str, period: str, dry_run=False) -> Outcome:
     """An uploaded file (page or API): written to a temporary file the reader's child process
     can open, imported, removed."""
-    import tempfile
+    from .uploads import on_disk
 
-    with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix.lower()) as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-        handle.flush()
+    with on_disk(upload) as path:
         return import_feed(
-            actor, handle.name, upload.name, department=department, period=period, dry_run=dry_run
+            actor, path, upload.name, department=department, period=period, dry_run=dry_run
         )
 
 

@@ -117,6 +117,21 @@ class FeedForm(forms.Form):
         return f
 
 
+class ExchangeForm(forms.Form):
+    file = forms.FileField(
+        label="从全国系统导出的文件（.xlsx / .xls）",
+        help_text="须有“户信息”表（户主证件号码、监测对象类别、风险类型、纳入监测时间、风险是否消除……）；"
+        "有“监测对象信息”表时一并核对成员。",
+    )
+    dry_run = forms.BooleanField(label="只校验，不写入（试导入）", required=False)
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".xlsx", ".xls", ".xlsm")):
+            raise forms.ValidationError("只支持 .xlsx 和 .xls 文件。")
+        return f
+
+
 YES_NO = [("1", "是"), ("0", "否")]
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("warnings/", views.warning_list, name="warnings"),
     path("ledger/", views.monitored_ledger, name="ledger"),
     path("policies/", views.policy_ledger, name="policies"),
+    path("exchange/", views.exchange, name="exchange"),
     path("feeds/", views.feed_list, name="feeds"),
     path("feeds/import/", views.feed_import, name="feed-import"),
     path("feeds/<int:pk>/", views.feed_detail, name="feed"),

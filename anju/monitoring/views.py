@@ -652,6 +652,46 @@ def policy_ledger(request):
     )
 
 
+def exchange(request):
+    """全国防返贫监测信息系统: export the two sheets, or import the county's download."""
+    from anju.core.xlsx import book_response
+
+    from . import exchange as national
+
+    access.require(request.user, "monitoring", "read")
+    may_export = access.can_reveal_identity(request.user)
+    if request.GET.get("export") == "xlsx":
+        sheets = national.sheets(request.user)
+        national.record_export(request.user, len(sheets[0][2]))
+        return book_response("全国防返贫监测信息系统交换表.xlsx", sheets)
+    may_import = national.may_import(request.user)
+    form = forms.ExchangeForm(request.POST or None, request.FILES or None)
+    outcome = None
+    if request.method == "POST":
+        if not may_import:
+            raise PermissionDenied("全国系统的认定结果由县级（及以上）负责监测帮扶的干部导入。")
+        if form.is_valid():
+            outcome = national.import_upload(
+                request.user, form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+            )
+            if outcome.ok and not form.cleaned_data["dry_run"]:
+                messages.success(request, "导入完成：" + outcome.describe())
+    bootstrapify(form)
+    return render(
+        request,
+        "monitoring/exchange.html",
+        {
+            "title": "全国系统数据交换",
+            "form": form,
+            "outcome": outcome,
+            "dry_run": form.is_bound and form.is_valid() and form.cleaned_data["dry_run"],
+            "may_export": may_export,
+            "may_import": may_import,
+            "households": len(national.monitored(request.user)),
+        },
+    )
+
+
 def visit_photo(request, pk):
     """A visit's photo, to those who see the visit."""
     from django.http import FileResponse

@@ -346,6 +346,7 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path
             "/monitoring/policies/?q=001",
             "/api/monitoring/policies/",
             "/api/monitoring/policies/?q=001",
+            "/monitoring/exchange/",
         ]
         from anju.monitoring.selectors import may_see_warnings
 
@@ -373,6 +374,15 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path
                 book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
                 rows = book.active.iter_rows(values_only=True)
                 assert "乙" not in " ".join(str(c) for row in rows for c in row), url
+        # The national exchange sheets carry full identity numbers: only roles that may see them.
+        for url in ("/monitoring/exchange/?export=xlsx", "/api/monitoring/exchange/"):
+            export = client.get(url)
+            allowed = may and access.can_reveal_identity(user)
+            assert export.status_code == (200 if allowed else 403), (role, url)
+            if allowed:
+                book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
+                cells = [c for ws in book for row in ws.iter_rows(values_only=True) for c in row]
+                assert "乙" not in " ".join(str(c) for c in cells), url
         b = world.b
         for url, level in [
             (f"/monitoring/visits/{b_visit.pk}/", "read"),
