@@ -100,7 +100,9 @@ def record_create(actor, instance, fields, *, unit_path: str = "", note: str = "
     )
 
 
-def record_update(actor, instance, before: dict, fields, *, unit_path: str = "") -> AuditLog | None:
+def record_update(
+    actor, instance, before: dict, fields, *, unit_path: str = "", note: str = ""
+) -> AuditLog | None:
     changes = diff(before, snapshot(instance, fields))
     if not changes:
         return None
@@ -112,6 +114,7 @@ def record_update(actor, instance, before: dict, fields, *, unit_path: str = "")
         object_repr=str(instance),
         unit_path=unit_path or getattr(instance, "path", ""),
         changes=changes,
+        note=note,
     )
 
 

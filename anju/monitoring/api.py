@@ -23,6 +23,12 @@ class VisitSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     situations = serializers.MultipleChoiceField(choices=choices.FIVE_SITUATIONS, required=False)
     needs_unmet = serializers.MultipleChoiceField(choices=choices.BASIC_NEEDS, required=False)
     photos = serializers.SerializerMethodField()
+    member_changes = serializers.DictField(
+        write_only=True,
+        required=False,
+        help_text="家庭成员变化，写入台账：new_name、new_id_number、new_relation；died_member（成员 id）、"
+        "died_on；ill_member、ill_health（长期慢性病/患有大病/残疾）；jobless_member",
+    )
 
     class Meta:
         model = Visit
@@ -38,9 +44,11 @@ class VisitSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
             "needs_unmet",
             "note",
             "photos",
+            "member_changes",
+            "registry_changes",
             "path",
         ]
-        read_only_fields = ["visitor_name", "path"]
+        read_only_fields = ["visitor_name", "registry_changes", "path"]
         # A second visit of the same household and month corrects the first (the service
         # decides), so no unique-together refusal here.
         validators = []

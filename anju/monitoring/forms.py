@@ -49,6 +49,47 @@ class VisitForm(forms.Form):
         widget=PhotosInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
     )
 
+    # 家庭成员变化: written to the registry with the visit as the reason (services.MemberChanges).
+    new_name = forms.CharField(label="新增成员姓名", required=False, max_length=50)
+    new_id_number = forms.CharField(label="新增成员身份证号", required=False, max_length=18)
+    new_relation = forms.ChoiceField(label="与户主关系", required=False)
+    died_member = forms.ChoiceField(label="去世的成员", required=False)
+    died_on = forms.DateField(label="去世日期", required=False, widget=DatePicker())
+    ill_member = forms.ChoiceField(label="新患疾病或残疾的成员", required=False)
+    ill_health = forms.ChoiceField(label="健康状况", required=False)
+    jobless_member = forms.ChoiceField(label="失去工作的成员", required=False)
+
+    MEMBER_FIELDS = (
+        "new_name",
+        "new_id_number",
+        "new_relation",
+        "died_member",
+        "died_on",
+        "ill_member",
+        "ill_health",
+        "jobless_member",
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        from anju.registry import choices as registry_choices
+
+        super().__init__(*args, **kwargs)
+        people = [("", "—")] + [(str(p.pk), f"{p.name}（{p.relation}）") for p in members]
+        for name in ("died_member", "ill_member", "jobless_member"):
+            self.fields[name].choices = people
+        self.fields["new_relation"].choices = [("", "—")] + [
+            (r, r) for r in registry_choices.RELATIONS if r != registry_choices.HEAD
+        ]
+        self.fields["ill_health"].choices = [("", "—")] + [
+            (h, h) for h in registry_choices.HEALTH if h != "健康"
+        ]
+
+    def service_data(self) -> dict:
+        """The cleaned data as ``services.record_visit`` takes it."""
+        data = dict(self.cleaned_data)
+        data["member_changes"] = {name: data.pop(name) for name in self.MEMBER_FIELDS}
+        return data
+
     @classmethod
     def initial_for(cls, visit=None, period: str | None = None) -> dict:
         if visit is not None:

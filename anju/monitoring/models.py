@@ -33,6 +33,9 @@ class Visit(models.Model):
     situations = models.JSONField("五种情况（需关注的项）", default=list, blank=True)
     needs_unmet = models.JSONField("两不愁三保障及饮水（未保障的项）", default=list, blank=True)
     note = models.TextField("情况说明", blank=True, default="")
+    # What the visit changed in the registry (a newborn added, a death, a new illness), one
+    # line each, so the visit shows what it did; the registry's audit entries name the visit.
+    registry_changes = models.JSONField("台账变更", default=list, blank=True, db_default=[])
     # Where the household lived when visited: coverage counts the visit there, and the path
     # follows node moves like every scoped row.
     path = models.CharField(max_length=255, editable=False)

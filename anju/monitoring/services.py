@@ -3,6 +3,7 @@ roll-ups, in one transaction."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -99,11 +100,28 @@ def _add_photos(visit: Visit, photos) -> None:
 
 
 @transaction.atomic
-def record_visit(actor, household, *, period: str, visited_on: date, photos=(), **fields) -> Visit:
+def record_visit(
+    actor,
+    household,
+    *,
+    period: str,
+    visited_on: date,
+    photos=(),
+    member_changes: dict | None = None,
+    **fields,
+) -> Visit:
     """Record the month's visit to a household (每月回访), or correct it: one visit per household
-    and month. The visitor is the user recording it. Photos add to the visit's."""
+    and month. The visitor is the user recording it. Photos add to the visit's.
+
+    ``member_changes``: what the visit found about the members (see ``MemberChanges``), written
+    to the registry through its services with the visit as the reason, in the same transaction:
+    a refused change (a duplicate identity number) refuses the whole visit."""
     _require(actor, household.path)
     values = _clean(period, visited_on, fields)
+    found = MemberChanges.read(household, visited_on, member_changes or {})
+    values["changes"] = [
+        code for code, _ in choices.FIVE_CHANGES if code in {*values["changes"], *found.codes}
+    ]
     photos = list(photos or [])
     visitor_name = (actor.display_name if actor else "") or fields.get("visitor_name", "")
     if not visitor_name:
@@ -122,7 +140,8 @@ def record_visit(actor, household, *, period: str, visited_on: date, photos=(), 
         _add_photos(visit, photos)
         coverage.visit_added(visit.path, visit.period)
         audit.record_create(actor, visit, VISIT_FIELDS, unit_path=visit.path)
-        _lead_from(actor, visit)
+        found.apply(actor, visit)
+        _lead_from(actor, visit, found.hardships)
         return visit
     before = audit.snapshot(visit, VISIT_FIELDS)
     for name, value in values.items():
@@ -133,15 +152,150 @@ def record_visit(actor, household, *, period: str, visited_on: date, photos=(), 
     visit.save()
     _add_photos(visit, photos)
     audit.record_update(actor, visit, before, VISIT_FIELDS, unit_path=visit.path)
-    _lead_from(actor, visit)
+    found.apply(actor, visit)
+    _lead_from(actor, visit, found.hardships)
     return visit
 
 
-def _lead_from(actor, visit: Visit) -> Lead | None:
-    """A visit that finds sudden hardship (五种情况: 突发困难问题) or a basic need not met raises a
-    lead for the door check (干部入户排查, one of the seed's discovery channels). A corrected visit
-    updates its lead instead of adding one; a lead already checked is left as the staff left it."""
-    found = [choices.VISIT_HARDSHIPS[n] for n in visit.needs_unmet]
+# The registry changes a visit makes rest on the visitor's right to record visits.
+MODULE = "monitoring"
+
+
+class MemberChanges:
+    """The member changes a visit found (五个变化: 家庭成员数量、身体状况、就业务工), from the form's
+    fields: a new member (``new_name``, ``new_id_number``, ``new_relation``), a death
+    (``died_member``, ``died_on``), a new illness or disability (``ill_member``, ``ill_health``),
+    a lost job (``jobless_member``). Each is checked before anything is written."""
+
+    def __init__(self, household, visited_on):
+        self.household, self.visited_on = household, visited_on
+        self.new: dict | None = None
+        self.died = self.ill = self.jobless = None
+        self.died_on = None
+        self.health = ""
+        self.codes: set[str] = set()
+        self.hardships: list[str] = []
+
+    @classmethod
+    def read(cls, household, visited_on: date, data: dict) -> MemberChanges:
+        from anju.registry import choices as registry_choices
+
+        found = cls(household, visited_on)
+        members = {p.pk: p for p in household.members.all()}
+
+        def member(field: str):
+            value = data.get(field)
+            if value in (None, ""):
+                return None
+            pk = getattr(value, "pk", value)
+            try:
+                return members[int(pk)]
+            except (KeyError, TypeError, ValueError):
+                raise ValidationError({field: "请选择本户的成员。"}) from None
+
+        new = {k: (data.get(f"new_{k}") or "").strip() for k in ("name", "id_number", "relation")}
+        if any(new.values()):
+            missing = [f"new_{k}" for k, value in new.items() if not value]
+            if missing:
+                raise ValidationError(
+                    {f: "新增成员须填写姓名、身份证号和与户主关系。" for f in missing}
+                )
+            found.new = new
+            found.codes.add("members")
+        found.died = member("died_member")
+        if found.died is not None:
+            found.died_on = data.get("died_on")
+            if isinstance(found.died_on, str):
+                try:
+                    found.died_on = date.fromisoformat(found.died_on)
+                except ValueError:
+                    raise ValidationError({"died_on": "去世日期格式应为 2026-11-05。"}) from None
+            if not isinstance(found.died_on, date):
+                raise ValidationError({"died_on": "请填写去世日期。"})
+            if found.died_on > visited_on:
+                raise ValidationError({"died_on": "去世日期不能晚于回访日期。"})
+            found.codes.add("members")
+        found.ill = member("ill_member")
+        if found.ill is not None:
+            found.health = data.get("ill_health") or ""
+            if found.health not in registry_choices.HEALTH or found.health == "健康":
+                raise ValidationError({"ill_health": "请选择：长期慢性病、患有大病或残疾。"})
+            found.codes.add("health")
+            found.hardships.append("disability" if found.health == "残疾" else "illness")
+        found.jobless = member("jobless_member")
+        if found.jobless is not None:
+            found.codes.add("employment")
+            found.hardships.append("job")
+        if found.died is not None and found.died in (found.ill, found.jobless):
+            raise ValidationError({"died_member": "同一成员不能既去世又新患疾病或失业。"})
+        return found
+
+    def apply(self, actor, visit: Visit) -> None:
+        """Write the changes to the registry, each audit entry naming the visit; the visit keeps
+        one line per change."""
+        from anju.registry import choices as registry_choices
+        from anju.registry import services as registry
+
+        reason = f"{periods.label(visit.period)}回访（{visit.visited_on:%Y-%m-%d}，{visit.visitor_name}）发现"
+        lines = []
+        if self.new:
+            with _as_form_errors("new_"):
+                person = registry.add_person(
+                    actor, self.household, reason=reason, module=MODULE, **self.new
+                )
+            lines.append(f"新增成员：{person.name}（{person.relation}）")
+        if self.ill is not None:
+            wanted = {*self.ill.health, self.health} - {"健康"}
+            health = [h for h in registry_choices.HEALTH if h in wanted]
+            if health != self.ill.health:
+                with _as_form_errors("ill_"):
+                    registry.update_person(
+                        actor, self.ill, reason=reason, module=MODULE, health=health
+                    )
+            lines.append(f"{self.ill.name}：{self.health}")
+        if self.jobless is not None:
+            # The registry keeps no employment record yet; the lost job raises a lead.
+            lines.append(f"{self.jobless.name}：失去工作")
+        if self.died is not None:
+            name = self.died.name
+            with _as_form_errors("died_"):
+                registry.delete_person(
+                    actor,
+                    self.died,
+                    reason=f"{self.died_on:%Y-%m-%d} 去世，{reason}",
+                    module=MODULE,
+                )
+            lines.append(f"{name}：{self.died_on:%Y-%m-%d} 去世，已从台账移除")
+        if lines:
+            visit.registry_changes = [*visit.registry_changes, *lines]
+            visit.save(update_fields=["registry_changes"])
+
+
+@contextmanager
+def _as_form_errors(prefix: str):
+    """The registry's errors under the visit form's fields (``new_name`` for a new member's
+    name); one the form has no field for goes to the top of the form."""
+    fields = {
+        "new_": {"name", "id_number", "relation"},
+        "ill_": set(),
+        "died_": set(),
+    }[prefix]
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {(prefix + k if k in fields else "__all__"): v for k, v in exc.message_dict.items()}
+        ) from None
+
+
+def _lead_from(actor, visit: Visit, member_hardships=()) -> Lead | None:
+    """A visit that finds sudden hardship (五种情况: 突发困难问题), a basic need not met, or a member
+    newly ill, disabled or out of work raises a lead for the door check (干部入户排查, one of the
+    seed's discovery channels). A corrected visit updates its lead instead of adding one; a lead
+    already checked is left as the staff left it."""
+    found = [choices.VISIT_HARDSHIPS[n] for n in visit.needs_unmet] + list(member_hardships)
     if "hardship" not in visit.situations and not found:
         return None
     hardships = [code for code, _ in choices.HARDSHIPS if code in found]

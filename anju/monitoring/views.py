@@ -137,10 +137,11 @@ def visit_form(request, household_pk):
         request.POST or None,
         request.FILES or None,
         initial=forms.VisitForm.initial_for(existing, period),
+        members=household.members.order_by("id"),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            visit = services.record_visit(request.user, household, **form.cleaned_data)
+            visit = services.record_visit(request.user, household, **form.service_data())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -168,6 +169,8 @@ def visit_form(request, household_pk):
             ),
             "form": form,
             "existing": existing,
+            "member_fields": [form[name] for name in forms.VisitForm.MEMBER_FIELDS],
+            "member_errors": any(form[name].errors for name in forms.VisitForm.MEMBER_FIELDS),
         },
     )
 

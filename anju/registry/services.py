@@ -311,10 +311,10 @@ PERSON_FIELDS = [
 PLACEMENT = ("site", "destination", "building", "unit_no", "room_no")
 
 
-def _require(actor, path: str) -> None:
+def _require(actor, path: str, module: str = "registry") -> None:
     if actor is None:
         return
-    access.require(actor, "registry", "write")
+    access.require(actor, module, "write")
     if not covers(actor, path):
         raise Http404("对象不存在或不在您的管辖范围内。")
 
@@ -445,20 +445,29 @@ def _clean_person(person: Person) -> None:
 
 
 @transaction.atomic
-def add_person(actor, household: Household, **values) -> Person:
-    _require(actor, household.path)
+def add_person(
+    actor, household: Household, *, reason: str = "", module: str = "registry", **values
+) -> Person:
+    """``reason``: why, when another record caused it (the monthly visit that found a newborn),
+    kept with the audit entry. ``module``: the module whose write right the change rests on —
+    a grid worker, who may not edit the registry, records on a visit (monitoring) the newborn,
+    the death or the illness found there; the scope check is the same."""
+    _require(actor, household.path, module)
     person = Person(household=household, **values)
     _clean_person(person)
     person.full_clean(exclude=["path"])
     with rollups.track_households([household.pk]):
         person.save()
-    audit.record_create(actor, person, PERSON_FIELDS)
+    audit.record_create(actor, person, PERSON_FIELDS, note=reason)
     return person
 
 
 @transaction.atomic
-def update_person(actor, person: Person, **changes) -> Person:
-    _require(actor, person.path)
+def update_person(
+    actor, person: Person, *, reason: str = "", module: str = "registry", **changes
+) -> Person:
+    """``reason`` and ``module``: as for ``add_person``."""
+    _require(actor, person.path, module)
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
         raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}")
@@ -470,7 +479,7 @@ def update_person(actor, person: Person, **changes) -> Person:
     person.full_clean(exclude=["path"])
     with rollups.track_households([person.household_id]):
         person.save()
-    audit.record_update(actor, person, before, PERSON_FIELDS)
+    audit.record_update(actor, person, before, PERSON_FIELDS, note=reason)
     return person
 
 
@@ -510,10 +519,10 @@ def reveal_id_number(actor, person: Person) -> str:
 
 
 @transaction.atomic
-def delete_person(actor, person: Person, *, reason: str) -> None:
-    """A person entered by mistake or twice is removed; the reason and the row stay in the audit
-    log. (A person who died or left stays on record: that is a change of status, not a delete.)"""
-    _require(actor, person.path)
+def delete_person(actor, person: Person, *, reason: str, module: str = "registry") -> None:
+    """A person entered by mistake or twice, or who died, is removed; the reason and the row stay
+    in the audit log. ``module``: as for ``add_person``."""
+    _require(actor, person.path, module)
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写删除原因。"})
     if person.relation == choices.HEAD and person.household.members.exclude(pk=person.pk).exists():
