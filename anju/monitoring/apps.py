@@ -15,6 +15,9 @@ class MonitoringConfig(AppConfig):
         importers.register(cli.FEED)
         importers.register(cli.NATIONAL)
         context_processors.EXTRA_ITEMS.append(selectors.department_menu)
-        from . import checks
+        from anju.registry.signals import households_placed
+
+        from . import checks, placement
 
         checks.register()
+        households_placed.connect(placement.follow, dispatch_uid="monitoring-follows-households")

@@ -28,6 +28,7 @@ from . import choices, rollups
 from . import normalize as N
 from .columns import BY_KEY
 from .reading import read_sheet
+from .signals import households_placed
 
 BATCH = 5000
 
@@ -894,6 +895,7 @@ class RegistryImport:
                 "ON h.county_id = s.county_id AND h.number = s.number) AND "
                 f"(path <> ({same.format('path')}) OR category <> ({same.format('category')}))"
             )
+        households_placed.send(None, household_ids=sorted(affected))
         self._finish_rollups(tracking)
         self._audit()
 

@@ -26,6 +26,7 @@ from .errors_workbook import write_error_copy
 from .importing import Outcome, RegistryImport, RowError
 from .models import Household, HouseholdMove, ImportBatch, Person, PersonMove, SiteProfile
 from .reading import FileError
+from .signals import households_placed
 
 PROFILE_FIELDS = [
     f.name for f in SiteProfile._meta.get_fields() if f.concrete and f.name not in ("id", "site")
@@ -373,6 +374,7 @@ def update_household(actor, household: Household, **changes) -> Household:
     if unknown:
         raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}")
     before = audit.snapshot(household, HOUSEHOLD_FIELDS)
+    before_path = household.path
     where_before = _where(household)
     tracking = rollups.track_households([household.pk])
     tracking.start()
@@ -387,6 +389,8 @@ def update_household(actor, household: Household, **changes) -> Household:
         path=household.path, category=household.category
     )
     tracking.finish()
+    if household.path != before_path:
+        households_placed.send(None, household_ids=[household.pk])
     if any(before[f] != audit.snapshot(household, [f])[f] for f in PLACEMENT):
         HouseholdMove.objects.create(
             household=household,
