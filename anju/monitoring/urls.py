@@ -24,6 +24,7 @@ urlpatterns = [
     path("warnings/<int:pk>/", views.warning_detail, name="warning"),
     path("warnings/<int:pk>/step/", views.warning_step, name="warning-step"),
     path("warnings/<int:pk>/notice/", views.warning_notice, name="warning-notice"),
+    path("warnings/<int:pk>/notice.pdf", views.warning_notice_pdf, name="warning-notice-pdf"),
     path("warnings/<int:pk>/cadres/", views.warning_cadres, name="warning-cadres"),
     path("warnings/<int:pk>/measures/", views.measure_add, name="measure-add"),
     path("measures/<int:pk>/done/", views.measure_done, name="measure-done"),

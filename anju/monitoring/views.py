@@ -483,7 +483,7 @@ def warning_step(request, pk):
     return warning_detail(request, pk, form=form)
 
 
-def warning_notice(request, pk):
+def _notice(request, pk) -> dict:
     """The village notice (公示), printable: the household head's name, the household's size and
     category and the notice period; never an identity number, phone, bank account or health
     detail, and not the risk types (因病、因残 are health details)."""
@@ -493,18 +493,44 @@ def warning_notice(request, pk):
         registry.households(request.user).filter(pk=warning.household_id)
     ).first()
     step = warning.steps.filter(kind="village_review", passed=True).first()
-    village = selectors.village_of(warning)
-    return render(
-        request,
-        "monitoring/notice.html",
-        {
-            "title": "防止返贫监测对象纳入公示",
-            "warning": warning,
-            "household": household,
-            "step": step,
-            "village": village,
-        },
+    return {
+        "title": "防止返贫监测对象纳入公示",
+        "warning": warning,
+        "household": household,
+        "step": step,
+        "village": selectors.village_of(warning),
+    }
+
+
+def warning_notice(request, pk):
+    return render(request, "monitoring/notice.html", _notice(request, pk))
+
+
+def warning_notice_pdf(request, pk):
+    """The same notice as an A4 PDF (WeasyPrint), for the village's board and the file."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    context = _notice(request, pk)
+    html = render_to_string("monitoring/notice_pdf.html", context, request=request)
+    try:
+        from weasyprint import HTML
+    except OSError:  # Pango missing on this server: the page still prints from the browser
+        return render(
+            request,
+            "monitoring/notice.html",
+            {**context, "pdf_missing": True},
+            status=503,
+        )
+    pdf = HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = (
+        f"公示-{context['village'].name if context['village'] else ''}-{context['warning'].pk}.pdf"
     )
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 def step_attachment(request, pk):

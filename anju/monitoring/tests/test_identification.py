@@ -302,3 +302,42 @@ def test_the_step_form_over_http_and_attachments_in_scope(warned, client_for):
             client_for(world.users["site_staff"]).get(warning.get_absolute_url()).content.decode()
         )
         assert "办理：村级民主评议和公示" in page and "公示开始" in page
+
+
+def test_the_notice_pdf_says_the_same_and_nothing_more(warned, client_for):
+    import io
+
+    pypdf = pytest.importorskip("pypdf")
+    world, warning = warned
+    head = world.a.household.members.get(relation="户主")
+    with _on("2026-11-20"):
+        _door(world.users["grid_worker"], warning, risk_types=["illness"])
+    with _on("2026-11-23"):
+        identification.take_step(
+            world.users["site_staff"],
+            warning,
+            "village_review",
+            acted_on=date(2026, 11, 23),
+            passed=True,
+            notice_from=date(2026, 11, 23),
+            notice_to=date(2026, 11, 27),
+        )
+        client = client_for(world.users["site_staff"])
+        response = client.get(f"/monitoring/warnings/{warning.pk}/notice.pdf")
+        if response.status_code == 503:
+            pytest.skip("Pango is not installed here (scripts/test installs it on Debian)")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        text = (
+            "".join(
+                page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages
+            )
+            .replace(" ", "")
+            .replace("\n", "")
+        )
+        assert "甲社区防止返贫监测对象拟纳入名单公示" in text, text
+        assert head.name in text and "突发严重困难户" in text and "2026年11月23日至" in text
+        for secret in (head.id_number, "13912345678", "患有大病", "因病", "住院", "48000"):
+            assert secret not in text, secret
+        # Out of scope: town 乙's staff get nothing.
+        other = client_for(world.users["b_town_staff"])
+        assert other.get(f"/monitoring/warnings/{warning.pk}/notice.pdf").status_code == 404
