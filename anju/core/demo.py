@@ -85,6 +85,7 @@ DEMO_USERS = [
     ("zjj", "周住建", "清涧县住建局", "dept_housing", "清涧县"),
     ("zrj", "吴自然", "清涧县自然资源局", "dept_land", "清涧县"),
     ("town", "郑乡镇", "折家坪镇人民政府", "town_staff", "折家坪镇"),
+    ("street", "杨街道", "秀延街道办事处", "town_staff", "秀延街道办"),
     ("site", "冯点员", "工业园区集中安置点", "site_staff", "工业园区集中安置点"),
     ("chief", "陈点长", "工业园区集中安置点", "site_chief", "工业园区集中安置点"),
     ("grid", "褚网格", "幸福嘉苑社区", "grid_worker", "第一网格"),
@@ -196,6 +197,7 @@ def run(stdout=None) -> None:
     nodes = {
         "清涧县": counties["610830"],
         "折家坪镇": AdminUnit.objects.get(name="折家坪镇"),
+        "秀延街道办": AdminUnit.objects.get(parent=counties["610830"], name="秀延街道办"),
         "工业园区集中安置点": park,
         "第一网格": grid,
         "1号楼": building,
@@ -206,4 +208,7 @@ def run(stdout=None) -> None:
     from anju.registry import demo as registry_demo
 
     registry_demo.build(stdout)
+    from anju.monitoring import demo as monitoring_demo
+
+    monitoring_demo.build(stdout)
     say(f"演示账号密码均为 {DEMO_PASSWORD}")
