@@ -62,6 +62,7 @@ def test_a_household_is_eliminated_by_assistance_after_half_a_year(users, client
     assert job.measures.filter(kind="employment", done_on__isnull=False).exists()
     body = _page(client, grid, hospital.get_absolute_url())
     assert "风险已消除" in body and "风险消除 · 县级审定" in body and "突发严重困难户" in body
+    assert f"{hospital.eliminated_on:%Y-%m-%d}，帮扶消除" in body
 
 
 def test_the_refused_elimination_stays_monitored_with_its_reason(users, client):
