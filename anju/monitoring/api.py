@@ -573,6 +573,8 @@ class ExchangeViewSet(viewsets.ViewSet):
             sheets = exchange.sheets(request.user)
         except Denied as exc:
             raise PermissionDenied(str(exc)) from None
+        except exchange.LayoutError as exc:
+            raise ValidationError({"layout": [str(exc)]}) from None
         exchange.record_export(request.user, len(sheets[0][2]))
         return book_response("全国防返贫监测信息系统交换表.xlsx", sheets)
 

@@ -15,9 +15,10 @@ sheet, when present, is checked: its members are matched to the registry and tho
 are listed; the registry itself changes only through its own import. All or nothing: one bad row
 refuses the file, every error named with its sheet, row and column.
 
-The layout (``HOUSEHOLD_COLUMNS``, ``MEMBER_COLUMNS``): each column's header as the export writes
-it, with the other spellings the import accepts (the national system's templates have changed
-their headers from year to year); a new spelling is one more alias here.
+The layout is data: ``HOUSEHOLD_COLUMNS`` and ``MEMBER_COLUMNS`` are the default, each column
+with the other spellings the import accepts; a county whose national template writes a header
+differently renames it with the policy parameters ``monitoring.exchange.households`` /
+``.members`` (``layout``), from the date its template changed.
 """
 
 from __future__ import annotations
@@ -86,8 +87,12 @@ MEMBER_COLUMNS = [
     ("serious", "是否参加大病保险", ()),
     ("pension", "是否参加基本养老保险", ("是否参加城乡居民基本养老保险",)),
 ]
-HOUSEHOLD_REQUIRED = ("户主证件号码", "监测对象类别", "纳入监测时间")
-MEMBER_REQUIRED = ("证件号码", "与户主关系")
+HOUSEHOLD_REQUIRED = ("head_id", "category", "identified_on")
+MEMBER_REQUIRED = ("id_number", "relation")
+LAYOUT_KEYS = {
+    HOUSEHOLD_SHEET: (HOUSEHOLD_COLUMNS, "monitoring.exchange.households"),
+    MEMBER_SHEET: (MEMBER_COLUMNS, "monitoring.exchange.members"),
+}
 
 CATEGORY_ALIASES = {
     "脱贫不稳定户": "unstable",
@@ -104,11 +109,40 @@ METHODS = {"帮扶消除": "by_assistance", "自然消除": "naturally"}
 YES, NO = {"是", "已消除", "消除", "y", "yes", "1"}, {"否", "未消除", "", "n", "no", "0"}
 
 
+class LayoutError(ValueError):
+    """The county's column names (a policy parameter) name a column the sheet does not have."""
+
+
+def layout(user, sheet: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The sheet's columns as (key, header, other spellings) where the user works: the default
+    headers, less those the county renamed (policy parameter ``monitoring.exchange.*``, so a
+    new national template is a new value from its date, not a code change)."""
+    from types import SimpleNamespace
+
+    from anju.policies.selectors import resolve
+
+    columns, key = LAYOUT_KEYS[sheet]
+    place = SimpleNamespace(path=home_path(user) if user is not None else "")
+    resolution = resolve(key, place, timezone.localdate())
+    mapping = resolution.value or {}
+    labels = [label for _, label, _ in columns]
+    unknown = [name for name in mapping if name not in labels]
+    if unknown:
+        raise LayoutError(
+            f"政策参数「{resolution.key.name}」中的「{'、'.join(unknown)}」不是“{sheet}”表的列；"
+            f"可写：{'、'.join(labels)}"
+        )
+    return [
+        (k, mapping.get(label, label), (*aliases, label) if label in mapping else aliases)
+        for k, label, aliases in columns
+    ]
+
+
 def _spec(columns, required) -> dict:
     return {
-        "labels": {fold(label): key for key, label, _ in columns},
-        "aliases": {fold(a): fold(label) for _, label, aliases in columns for a in aliases},
-        "required": [fold(label) for label in required],
+        "labels": {fold(header): key for key, header, _ in columns},
+        "aliases": {fold(a): fold(header) for _, header, aliases in columns for a in aliases},
+        "required": [fold(header) for key, header, _ in columns if key in required],
     }
 
 
@@ -142,6 +176,7 @@ def _yes(flag: bool) -> str:
 def sheets(user) -> list[tuple[str, list[str], list[list]]]:
     """The two sheets, as (name, headers, rows), of what the user sees."""
     require_export(user)
+    households_layout, members_layout = layout(user, HOUSEHOLD_SHEET), layout(user, MEMBER_SHEET)
     chosen = monitored(user)
     ids = [w.household_id for w in chosen]
     people = (
@@ -214,8 +249,8 @@ def sheets(user) -> list[tuple[str, list[str], list[list]]]:
                 ]
             )
     return [
-        (HOUSEHOLD_SHEET, [label for _, label, _ in HOUSEHOLD_COLUMNS], household_rows),
-        (MEMBER_SHEET, [label for _, label, _ in MEMBER_COLUMNS], member_rows),
+        (HOUSEHOLD_SHEET, [header for _, header, _ in households_layout], household_rows),
+        (MEMBER_SHEET, [header for _, header, _ in members_layout], member_rows),
     ]
 
 
@@ -294,9 +329,9 @@ def _parse_id(raw):
     return normalize.id_number(raw, strict_region=False)
 
 
-def _household_rows(path, filename, outcome) -> list[_Row]:
-    label = {key: text for key, text, _ in HOUSEHOLD_COLUMNS}
-    sheet = read_sheet(path, filename, spec=_spec(HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED))
+def _household_rows(path, filename, outcome, columns) -> list[_Row]:
+    label = {key: header for key, header, _ in columns}
+    sheet = read_sheet(path, filename, spec=_spec(columns, HOUSEHOLD_REQUIRED))
     cell = _cells(sheet)
     today = timezone.localdate()
     parsed = []
@@ -383,17 +418,17 @@ def _household_rows(path, filename, outcome) -> list[_Row]:
     return parsed
 
 
-def _check_members(path, filename, outcome, people_seen) -> None:
+def _check_members(path, filename, outcome, people_seen, columns) -> None:
     """The member sheet, when the workbook has one: every identity number readable, and the
     members not in the registry listed."""
     try:
-        sheet = read_sheet(path, filename, spec=_spec(MEMBER_COLUMNS, MEMBER_REQUIRED))
+        sheet = read_sheet(path, filename, spec=_spec(columns, MEMBER_REQUIRED))
     except FileError:
         return  # no member sheet: the households alone are enough
     if sheet.name == HOUSEHOLD_SHEET:
         return
     cell = _cells(sheet)
-    label = {key: text for key, text, _ in MEMBER_COLUMNS}
+    label = {key: header for key, header, _ in columns}
     wanted = []
     for number, cells in sheet.rows:
         raw = cell(cells, "id_number")
@@ -442,12 +477,17 @@ def import_file(actor, path: str | Path, filename: str = "", *, dry_run=False) -
     filename = filename or Path(path).name
     outcome = Outcome()
     try:
-        parsed = _household_rows(path, filename, outcome)
-    except FileError as exc:
+        households_layout, members_layout = (
+            layout(actor, HOUSEHOLD_SHEET),
+            layout(actor, MEMBER_SHEET),
+        )
+        parsed = _household_rows(path, filename, outcome, households_layout)
+    except (FileError, LayoutError) as exc:
         outcome.errors.append(RowError(0, "文件", "", str(exc)))
         return outcome
+    header = {key: text for key, text, _ in households_layout}
     people = Person.objects.visible_to(actor) if actor is not None else Person.objects.all()
-    _check_members(path, filename, outcome, people)
+    _check_members(path, filename, outcome, people, members_layout)
     heads = {
         p.id_number: p
         for p in people.filter(id_number__in=[r.head_id for r in parsed]).select_related(
@@ -468,7 +508,7 @@ def import_file(actor, path: str | Path, filename: str = "", *, dry_run=False) -
                 outcome.errors,
                 HOUSEHOLD_SHEET,
                 row.number,
-                "户主姓名",
+                header["head_name"],
                 row.head_name,
                 "姓名与该证件号码在台账中的姓名不一致，请核对",
             )
@@ -479,7 +519,7 @@ def import_file(actor, path: str | Path, filename: str = "", *, dry_run=False) -
                 outcome.errors,
                 HOUSEHOLD_SHEET,
                 row.number,
-                "户主证件号码",
+                header["head_id"],
                 row.head_id,
                 f"与第 {first} 行是同一户，请只保留一行",
             )

@@ -690,9 +690,13 @@ def exchange(request):
     access.require(request.user, "monitoring", "read")
     may_export = access.can_reveal_identity(request.user)
     if request.GET.get("export") == "xlsx":
-        sheets = national.sheets(request.user)
-        national.record_export(request.user, len(sheets[0][2]))
-        return book_response("全国防返贫监测信息系统交换表.xlsx", sheets)
+        try:
+            sheets = national.sheets(request.user)
+        except national.LayoutError as exc:
+            messages.error(request, str(exc))
+        else:
+            national.record_export(request.user, len(sheets[0][2]))
+            return book_response("全国防返贫监测信息系统交换表.xlsx", sheets)
     may_import = national.may_import(request.user)
     form = forms.ExchangeForm(request.POST or None, request.FILES or None)
     outcome = None

@@ -27,6 +27,7 @@ PERCENT = Kind("percent", "百分比", "50")
 BOOL = Kind("bool", "是/否", "是")
 BOUNDS = Kind("bounds", "分段下限（岁）", "19, 36, 60")
 TIERS = Kind("tiers", "按人数分档", "3:1800; *:2400")
+HEADERS = Kind("headers", "列名对照", "户主证件号码=户主身份证号码；监测对象类别=监测对象类型")
 
 
 # The monitoring scan's rules that a unit may switch off (anju/monitoring/rules.py keeps what
@@ -100,6 +101,18 @@ KEYS: dict[str, ParameterKey] = {
             "预警发出后应在此期限内入户核实（遇节假日按工作日历顺延）；认定须在发现线索后 15 天内完成。",
             "monitoring",
         ),
+        *[
+            _key(
+                f"monitoring.exchange.{sheet}",
+                f"全国系统交换表列名：{label}",
+                HEADERS,
+                "",
+                f"全国防返贫监测信息系统模板中“{label}”表的表头与平台默认写法不同时，逐项写“默认列名="
+                "全国系统列名”，用；分隔。导出按全国系统的列名写表头，导入时两种写法都认。",
+                "monitoring",
+            )
+            for sheet, label in (("households", "户信息"), ("members", "监测对象信息"))
+        ],
         *[
             _key(
                 f"monitoring.rule.{code}",
@@ -363,7 +376,34 @@ def parse(key: ParameterKey, text) -> object:
         return bounds
     if kind is TIERS:
         return _parse_tiers(text)
+    if kind is HEADERS:
+        return _parse_headers(text)
     raise ValidationError(f"未知的参数类型「{kind.code}」。")
+
+
+def _parse_headers(text) -> dict[str, str]:
+    """“默认列名=对方列名；…” → {默认列名: 对方列名}."""
+    if isinstance(text, dict):
+        pairs = [(str(a), str(b)) for a, b in text.items()]
+    else:
+        pairs = []
+        for part in re.split(r"[;；\n]+", text):
+            if not part.strip():
+                continue
+            if "=" not in part.replace("＝", "="):
+                raise ValidationError(f"「{part.strip()}」应写作“默认列名=全国系统列名”。")
+            ours, theirs = part.replace("＝", "=").split("=", 1)
+            pairs.append((ours.strip(), theirs.strip()))
+    mapping: dict[str, str] = {}
+    for ours, theirs in pairs:
+        if not ours or not theirs:
+            raise ValidationError("列名对照的两边都须填写，如“户主证件号码=户主身份证号码”。")
+        if ours in mapping:
+            raise ValidationError(f"列名「{ours}」写了两次。")
+        mapping[ours] = theirs
+    if len(set(mapping.values())) != len(mapping):
+        raise ValidationError("两个列对照到了同一个全国系统列名。")
+    return mapping
 
 
 def _parse_tiers(text) -> list[list]:
@@ -392,6 +432,8 @@ def _parse_tiers(text) -> list[list]:
 
 def display(key: ParameterKey, value) -> str:
     kind = key.kind
+    if kind is HEADERS:
+        return "；".join(f"{a} → {b}" for a, b in value.items())
     if kind is BOOL:
         return "是" if value else "否"
     if kind is PERCENT:
@@ -417,6 +459,8 @@ def to_text(key: ParameterKey, value) -> str:
         return "是" if value else "否"
     if key.kind is BOUNDS:
         return ", ".join(str(v) for v in value)
+    if key.kind is HEADERS:
+        return "；".join(f"{a}={b}" for a, b in value.items())
     if key.kind is TIERS:
         return "; ".join(f"{'*' if u is None else u}:{a}" for u, a in value)
     return str(value)

@@ -216,3 +216,45 @@ def test_who_may_export_and_import(identified, client_for, tmp_path):
         buffer = io.StringIO()
         call_command("import", "national", str(out), "--dry-run", stdout=buffer)
         assert "无变化 1 户" in buffer.getvalue()
+
+
+def test_a_county_renames_the_columns_for_its_national_template(identified, client_for):
+    from django.core.exceptions import ValidationError
+
+    from anju.policies import services as policies
+
+    world, warning = identified
+    rural = world.users["county_rural"]
+    with pytest.raises(ValidationError):
+        policies.set_value(
+            None,
+            key="monitoring.exchange.households",
+            unit=world.county,
+            valid_from=date(2026, 1, 1),
+            value="户主证件号码",  # no “=”
+        )
+    value = policies.set_value(
+        None,
+        key="monitoring.exchange.households",
+        unit=world.county,
+        valid_from=date(2026, 1, 1),
+        value="户主证件号码=户主身份证号码；监测对象类别＝监测对象类型",
+    )
+    with _on("2026-12-10"):
+        client = client_for(rural)
+        book = _book(client.get("/monitoring/exchange/?export=xlsx"))
+        headers = [c.value for c in book["户信息"][1]]
+        assert "户主身份证号码" in headers and "监测对象类型" in headers
+        assert "户主证件号码" not in headers
+        page = _upload(client, book).content.decode()
+        assert "无变化 1 户" in page
+        # The errors name the column as the county's template writes it.
+        sheet = book["户信息"]
+        sheet.cell(2, headers.index("监测对象类型") + 1, "贫困户")
+        page = _upload(client, book).content.decode()
+        assert "户信息·监测对象类型" in page and "整份文件未导入" in page
+        # A name that is no column of the sheet is said, not ignored.
+        policies.update_value(None, value, value="户主证件号码=户主身份证号码；户主电话=联系方式")
+        page = client.get("/monitoring/exchange/?export=xlsx", follow=True).content.decode()
+        assert "「户主电话」不是“户信息”表的列" in page
+        assert client.get("/api/monitoring/exchange/").status_code == 400

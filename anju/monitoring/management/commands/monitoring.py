@@ -73,6 +73,8 @@ class Command(BaseCommand):
             sheets = exchange.sheets(user)
         except PermissionDenied as exc:
             raise CommandError(f"账号「{username}」：{exc}") from None
+        except exchange.LayoutError as exc:
+            raise CommandError(str(exc)) from None
         with open(out, "wb") as handle:
             write_book(handle, sheets)
         exchange.record_export(user, len(sheets[0][2]))
