@@ -158,7 +158,7 @@ def scan_region(
             "door_check_due, decision_due, path, created_at, updated_at, risk_types) "
             "SELECT h.id, 'open', %(period)s, %(today)s, %(door)s, %(decision)s, h.path, "
             "%(now)s, %(now)s, '[]' FROM registry_household h "
-            "JOIN scan_new n ON n.household_id = h.id",
+            "JOIN scan_new n ON n.household_id = h.id ORDER BY h.id",
             {
                 "period": period,
                 "today": today,
@@ -185,7 +185,8 @@ def scan_region(
             "FROM (SELECT DISTINCT * FROM scan_hits) x "
             "JOIN scan_open o ON o.household_id = x.household_id "
             # WHERE: SQLite reads an upsert's SELECT … FROM without one as a join's ON.
-            "WHERE 1 = 1 ON CONFLICT (household_id, rule, fact_key) DO NOTHING",
+            "WHERE 1 = 1 ORDER BY x.household_id, x.rule, x.fact_key "
+            "ON CONFLICT (household_id, rule, fact_key) DO NOTHING",
             {"period": period, "now": timezone.now()},
         )
         outcome.signals += cur.rowcount
