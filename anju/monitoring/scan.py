@@ -185,7 +185,7 @@ def scan_region(
             "FROM (SELECT DISTINCT * FROM scan_hits) x "
             "JOIN scan_open o ON o.household_id = x.household_id "
             # WHERE: SQLite reads an upsert's SELECT … FROM without one as a join's ON.
-            "WHERE 1 = 1 ORDER BY x.household_id, x.rule, x.fact_key "
+            "WHERE 1 = 1 ORDER BY x.household_id, x.rule, x.fact_key, x.signal_id "
             "ON CONFLICT (household_id, rule, fact_key) DO NOTHING",
             {"period": period, "now": timezone.now()},
         )
