@@ -3,9 +3,11 @@
 The unit (the whole platform without one) splits into regions: subtrees whose policy parameters
 are the same (a province that set its monitoring line, less a county inside it that set its
 own). Each region is one transaction: each rule in force is one ``INSERT … SELECT`` over the
-region's households into a temporary table of hits (the four income rules share one statement).
-Hits already recorded are removed; the rest open a warning for each household with none open,
-and join the open one otherwise (``WarningSignal``, unique per household, rule and fact). So a
+region's households into a temporary table of hits (the four income rules share one statement,
+the two person rules another). Hits already recorded are removed; the rest open a warning for
+each household with none open, and join the open one otherwise (``WarningSignal``, unique per
+household, rule and fact), both inserted in household order: the foreign-key checks deferred to
+the commit then read the households, persons and warnings in order. So a
 re-run finds the same facts and writes nothing, and a run stopped half-way is finished by
 running it again: each region either committed or did not.
 
