@@ -437,6 +437,8 @@ class Profile:
     def kind(self, sql: str) -> str:
         if sql.startswith("WITH latest"):
             return "rules on incomes (one statement)"
+        if sql.startswith("WITH persons"):
+            return "rules on persons (one statement)"
         if sql.startswith("INSERT INTO scan_hits"):
             match = self.RULE.search(sql)
             return f"rule {match.group(1) if match else '?'}"
@@ -566,9 +568,14 @@ def _explain(period: str) -> None:
     class Rollback(Exception):
         pass
 
+    from anju.core import periods
+    from anju.monitoring import rules
+
+    first, _last = periods.bounds(period)
+    region = scan.Region(county.path, county.name, [], rules.params_for(county, first))
     try:
         with transaction.atomic(), connection.execute_wrapper(explain):
-            scan.scan_chunk(county, period, outcome=scan.Outcome(period))
+            scan.scan_region(region, period, outcome=scan.Outcome(period))
             raise Rollback
     except Rollback:
         pass

@@ -418,22 +418,34 @@ class WarningSignal(models.Model):
 
     warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="signals")
     # The warning's household, repeated for the unique key; no constraint of its own (the
-    # warning's holds it), which spares the scan a foreign-key check per signal.
+    # warning's holds it), which spares the scan a foreign-key check per signal. No index of its
+    # own either: the unique key (household, rule, fact) begins with it.
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "registry.Household",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     rule = models.CharField("规则", max_length=30)
     fact_key = models.CharField(max_length=120)
     period = models.CharField("发现月份", max_length=7)
+    # Indexed only where set (Meta.indexes): a person, a lead or a department's row is named by
+    # few signals, and the scan inserts the others without touching these indexes.
     person = models.ForeignKey(
         "registry.Person",
         verbose_name="人员",
         null=True,
         on_delete=models.SET_NULL,
+        db_index=False,
         related_name="+",
     )
-    lead = models.ForeignKey(Lead, null=True, on_delete=models.SET_NULL, related_name="+")
-    signal = models.ForeignKey(Signal, null=True, on_delete=models.SET_NULL, related_name="+")
+    lead = models.ForeignKey(
+        Lead, null=True, on_delete=models.SET_NULL, db_index=False, related_name="+"
+    )
+    signal = models.ForeignKey(
+        Signal, null=True, on_delete=models.SET_NULL, db_index=False, related_name="+"
+    )
     value = models.DecimalField("数值", max_digits=14, decimal_places=2, null=True)
     threshold = models.DecimalField("比较值", max_digits=14, decimal_places=2, null=True)
     ref = models.CharField(max_length=60, blank=True, default="")
@@ -450,6 +462,14 @@ class WarningSignal(models.Model):
             models.UniqueConstraint(
                 fields=["household", "rule", "fact_key"], name="monitoring_signal_fact_once"
             )
+        ]
+        indexes = [
+            models.Index(
+                fields=[name],
+                condition=models.Q(**{f"{name}__isnull": False}),
+                name=f"monitoring_wsignal_{name}",
+            )
+            for name in ("person", "lead", "signal")
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,8 @@ a department sends.
 
 Each rule is an ``INSERT … SELECT`` into the scan's table of hits (``scan.py``), over the rows of
 one region (a subtree whose parameters are the same): set-based, whatever the number of
-households; the four income rules share one statement that reads the incomes once.
+households; the four income rules share one statement that reads the incomes once, the two
+rules on persons one that reads the persons once.
 """
 
 from __future__ import annotations
@@ -87,6 +88,19 @@ def params_for(node, on: date) -> Params:
     )
 
 
+def _household(vendor: str) -> str:
+    """The household of row ``x`` where it lives now (alias ``h``), within the region. On
+    PostgreSQL looked up row by row (``OFFSET 0`` keeps the lookup a subquery): the rules keep a
+    few per cent of the rows, where a hash join would first read and hash every household of the
+    region."""
+    if vendor == "postgresql":
+        return (
+            "CROSS JOIN LATERAL (SELECT h.path FROM registry_household h "
+            "WHERE h.id = x.household_id AND {region} OFFSET 0) h"
+        )
+    return "JOIN registry_household h ON h.id = x.household_id AND {region}"
+
+
 def statements(p: Params, *, year: int, period_end: date, vendor: str) -> list:
     """The rules in force with their parameters, as (SQL, parameters): each SQL has a
     ``{region}`` placeholder (a condition on the household's path, alias ``h``) and a
@@ -95,95 +109,128 @@ def statements(p: Params, *, year: int, period_end: date, vendor: str) -> list:
     out: list[tuple[str, dict]] = []
     base = {"year": year}
     insert = f"INSERT INTO scan_hits ({COLUMNS}) "
+    household = _household(vendor)
 
-    # The four income rules in one statement: the household's income of the scanned year (or of
-    # the year before while this year's is not in) and the year before it, read once.
-    income_rules = []
+    # The four income rules in one statement that reads the incomes once, in the order of their
+    # (household, year) key: for each household its latest income (the scanned year's, or the
+    # year before's while this year's is not in) with the year before it (lag), the rows no rule
+    # keeps dropped before the household is looked up.
+    income_rules = []  # (condition on npc, prev_npc, rigid, net; the SELECT)
     params: dict = {}
     # Typed, so that the UNION of the rules agrees on each column's type.
     no_ids = "CAST(NULL AS bigint), CAST(NULL AS bigint), CAST(NULL AS bigint)"
     if p.income_line is not None and p.on("income_below_line"):
         income_rules.append(
-            "SELECT household_id, 'income_below_line', 'income:' || year, {NO_IDS}, "
-            "npc, CAST(%(line)s AS numeric), '', path FROM latest WHERE npc < %(line)s"
+            (
+                "{x}npc < %(line)s",
+                f"SELECT household_id, 'income_below_line', 'income:' || year, {no_ids}, "
+                "npc, CAST(%(line)s AS numeric), '', path FROM latest",
+            )
         )
         params["line"] = p.income_line
     if p.income_line is not None and p.edge_band is not None and p.on("income_edge"):
         income_rules.append(
-            "SELECT household_id, 'income_edge', 'income:' || year, {NO_IDS}, "
-            "npc, CAST(%(line)s AS numeric), '', path FROM latest "
-            "WHERE npc >= %(line)s AND npc <= %(edge)s"
+            (
+                "{x}npc >= %(line)s AND {x}npc <= %(edge)s",
+                f"SELECT household_id, 'income_edge', 'income:' || year, {no_ids}, "
+                "npc, CAST(%(line)s AS numeric), '', path FROM latest",
+            )
         )
         params["line"] = p.income_line
         params["edge"] = (p.income_line * (100 + p.edge_band) / 100).quantize(Decimal("0.01"))
     if p.drop_share is not None and p.on("income_drop"):
         income_rules.append(
-            "SELECT household_id, 'income_drop', 'drop:' || year, {NO_IDS}, "
-            "npc, prev_npc, '', path FROM latest "
-            "WHERE prev_npc > 0 AND npc < prev_npc * %(factor)s"
+            (
+                "{x}prev_npc > 0 AND {x}npc < {x}prev_npc * %(factor)s",
+                f"SELECT household_id, 'income_drop', 'drop:' || year, {no_ids}, "
+                "npc, prev_npc, '', path FROM latest",
+            )
         )
         params["factor"] = (100 - p.drop_share) / 100
     if p.rigid_share is not None and p.on("rigid_spending"):
         income_rules.append(
-            "SELECT household_id, 'rigid_spending', 'rigid:' || year, {NO_IDS}, "
-            "rigid, net, '', path FROM latest WHERE rigid > 0 AND rigid > net * %(share)s"
+            (
+                "{x}rigid > 0 AND {x}rigid > {x}net * %(share)s",
+                f"SELECT household_id, 'rigid_spending', 'rigid:' || year, {no_ids}, "
+                "rigid, net, '', path FROM latest",
+            )
         )
         params["share"] = p.rigid_share / 100
     if income_rules:
+        any_rule = " OR ".join(f"({c.format(x='x.')})" for c, _ in income_rules)
         out.append(
             (
-                "WITH latest AS (SELECT t.household_id, t.year, t.net_per_capita AS npc, "
-                "t.net_income AS net, t.medical_cost + t.schooling_cost AS rigid, h.path, "
-                "prev.net_per_capita AS prev_npc "
-                "FROM registry_household h JOIN monitoring_income t ON t.household_id = h.id "
-                "LEFT JOIN monitoring_income prev ON prev.household_id = t.household_id "
-                "AND prev.year = t.year - 1 "
-                "WHERE {region} AND t.year IN (%(year)s, %(year)s - 1) "
-                "AND (t.year = %(year)s OR NOT EXISTS (SELECT 1 FROM monitoring_income j "
-                "WHERE j.household_id = t.household_id AND j.year = %(year)s)) {households}) "
+                "WITH latest AS (SELECT x.household_id, x.year, x.npc, x.net, x.rigid, "
+                "x.prev_npc, h.path FROM (SELECT t.household_id, t.year, "
+                "t.net_per_capita AS npc, t.net_income AS net, "
+                "t.medical_cost + t.schooling_cost AS rigid, "
+                "CASE WHEN lag(t.year) OVER w = t.year - 1 THEN lag(t.net_per_capita) OVER w "
+                "END AS prev_npc, lead(t.year) OVER w AS next_year "
+                "FROM monitoring_income t WHERE t.year >= %(year)s - 2 AND t.year <= %(year)s "
+                "{households} WINDOW w AS (PARTITION BY t.household_id ORDER BY t.year)) x "
+                f"{household} WHERE x.year >= %(year)s - 1 AND x.next_year IS NULL "
+                f"AND ({any_rule})) "
                 + insert
-                + " UNION ALL ".join(r.replace("{NO_IDS}", no_ids) for r in income_rules),
+                + " UNION ALL ".join(
+                    f"{select} WHERE {c.format(x='')}" for c, select in income_rules
+                ),
                 {**base, **params},
             )
         )
+    # The two rules on persons in one statement that reads the persons once.
     first = date(year, period_end.month, 1)
-    person = (
-        "FROM registry_person t JOIN registry_household h ON h.id = t.household_id WHERE {region}"
+    person_rules = []  # (column, condition on t, the SELECT)
+    no_person_ids = (
+        "CAST(NULL AS bigint), CAST(NULL AS bigint), CAST(NULL AS numeric), CAST(NULL AS numeric)"
     )
+    person_params: dict = {}
     if p.on("out_of_school"):
-        out.append(
+        person_rules.append(
             (
-                insert
-                + "SELECT t.household_id, 'out_of_school', 'school:' || t.id || ':' || %(year)s, "
-                f"t.id, NULL, NULL, NULL, NULL, '', h.path {person} "
-                "AND t.birth_date > %(born_after)s AND t.birth_date <= %(born_by)s "
-                "AND t.schooling = %(out)s {households}",
-                {
-                    **base,
-                    "born_after": born_between(SCHOOL_AGES, first)[0],
-                    "born_by": born_between(SCHOOL_AGES, first)[1],
-                    "out": NOT_IN_SCHOOL,
-                },
+                "out_of_school",
+                "t.birth_date > %(born_after)s AND t.birth_date <= %(born_by)s "
+                "AND t.schooling = %(out)s",
+                "SELECT household_id, 'out_of_school', 'school:' || id || ':' || %(year)s, "
+                f"id, {no_person_ids}, '', path FROM persons",
             )
+        )
+        person_params.update(
+            born_after=born_between(SCHOOL_AGES, first)[0],
+            born_by=born_between(SCHOOL_AGES, first)[1],
+            out=NOT_IN_SCHOOL,
         )
     if p.on("no_medical_insurance"):
         if vendor == "postgresql":
-            uninsured, extra = (
-                "NOT (t.medical_insurance ?| %(basic)s)",
-                {"basic": list(BASIC_MEDICAL)},
-            )
+            uninsured = "NOT (t.medical_insurance ?| %(basic)s)"
+            person_params["basic"] = list(BASIC_MEDICAL)
         else:
             uninsured = (
                 "NOT EXISTS (SELECT 1 FROM json_each(t.medical_insurance) m "
                 "WHERE m.value IN (%(basic0)s, %(basic1)s))"
             )
-            extra = {"basic0": BASIC_MEDICAL[0], "basic1": BASIC_MEDICAL[1]}
+            person_params.update(basic0=BASIC_MEDICAL[0], basic1=BASIC_MEDICAL[1])
+        person_rules.append(
+            (
+                "uninsured",
+                uninsured,
+                "SELECT household_id, 'no_medical_insurance', "
+                "'insurance:' || id || ':' || %(year)s, "
+                f"id, {no_person_ids}, '', path FROM persons",
+            )
+        )
+    if person_rules:
+        columns = ", ".join(f"x.{name}" for name, _, _ in person_rules)
+        flags = ", ".join(f"({c}) AS {name}" for name, c, _ in person_rules)
+        any_rule = " OR ".join(f"x.{name}" for name, _, _ in person_rules)
         out.append(
             (
-                insert + "SELECT t.household_id, 'no_medical_insurance', "
-                "'insurance:' || t.id || ':' || %(year)s, "
-                f"t.id, NULL, NULL, NULL, NULL, '', h.path {person} AND {uninsured} {{households}}",
-                {**base, **extra},
+                f"WITH persons AS (SELECT x.id, x.household_id, h.path, {columns} "
+                f"FROM (SELECT t.id, t.household_id, {flags} FROM registry_person t "
+                "WHERE 1 = 1 {households}) x "
+                f"{household} WHERE {any_rule}) "
+                + insert
+                + " UNION ALL ".join(f"{select} WHERE {name}" for name, _, select in person_rules),
+                {**base, **person_params},
             )
         )
     if p.on("lead"):

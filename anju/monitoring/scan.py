@@ -3,9 +3,11 @@
 The unit (the whole platform without one) splits into regions: subtrees whose policy parameters
 are the same (a province that set its monitoring line, less a county inside it that set its
 own). Each region is one transaction: each rule in force is one ``INSERT … SELECT`` over the
-region's households into a temporary table of hits (the four income rules share one statement).
-Hits already recorded are removed; the rest open a warning for each household with none open,
-and join the open one otherwise (``WarningSignal``, unique per household, rule and fact). So a
+region's households into a temporary table of hits (the four income rules share one statement,
+the two person rules another). Hits already recorded are removed; the rest open a warning for
+each household with none open, and join the open one otherwise (``WarningSignal``, unique per
+household, rule and fact), both inserted in household order: the foreign-key checks deferred to
+the commit then read the households, persons and warnings in order. So a
 re-run finds the same facts and writes nothing, and a run stopped half-way is finished by
 running it again: each region either committed or did not.
 
@@ -158,7 +160,7 @@ def scan_region(
             "door_check_due, decision_due, path, created_at, updated_at, risk_types) "
             "SELECT h.id, 'open', %(period)s, %(today)s, %(door)s, %(decision)s, h.path, "
             "%(now)s, %(now)s, '[]' FROM registry_household h "
-            "JOIN scan_new n ON n.household_id = h.id",
+            "JOIN scan_new n ON n.household_id = h.id ORDER BY h.id",
             {
                 "period": period,
                 "today": today,
@@ -185,7 +187,8 @@ def scan_region(
             "FROM (SELECT DISTINCT * FROM scan_hits) x "
             "JOIN scan_open o ON o.household_id = x.household_id "
             # WHERE: SQLite reads an upsert's SELECT … FROM without one as a join's ON.
-            "WHERE 1 = 1 ON CONFLICT (household_id, rule, fact_key) DO NOTHING",
+            "WHERE 1 = 1 ORDER BY x.household_id, x.rule, x.fact_key, x.signal_id "
+            "ON CONFLICT (household_id, rule, fact_key) DO NOTHING",
             {"period": period, "now": timezone.now()},
         )
         outcome.signals += cur.rowcount
