@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0011_visit_photos'),
+        ('monitoring', '0012_visit_registry_changes'),
         ('registry', '0007_search_indexes'),
     ]
 
