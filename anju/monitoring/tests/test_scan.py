@@ -114,6 +114,12 @@ def test_child_out_of_school_and_uninsured_members(county):
         medical_insurance=["城乡居民基本医疗保险"],
     )
     assert scan.scan("2026-11").signals == 0
+    # The child's signals name it without a database constraint: deleting the child (through
+    # the registry, as every delete goes) leaves the signals, naming no one.
+    registry_services.delete_person(None, child, reason="重复录入")
+    assert set(
+        WarningSignal.objects.filter(household=county.a.household).values_list("rule", "person")
+    ) == {("out_of_school", None), ("no_medical_insurance", None)}
 
 
 def test_a_repeated_department_signal_joins_the_open_warning(county, tmp_path):
