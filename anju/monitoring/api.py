@@ -423,10 +423,7 @@ class FeedViewSet(
             "rows": outcome.rows,
             "matched": outcome.matched,
             "unmatched": outcome.unmatched,
-            "errors": [
-                {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
-                for e in outcome.errors
-            ],
+            "errors": _errors(outcome),
             "feed": outcome.feed.pk if outcome.feed else None,
         }
         return Response(body, status=400 if outcome.errors else (201 if outcome.feed else 200))
@@ -473,11 +470,37 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return selectors.signals(self.request.user).order_by("feed", "row")
 
 
-class MonitoredLedgerViewSet(viewsets.ViewSet):
-    """三类人员监测帮扶台账：period=YYYY-MM（默认本月）。已封存的月份返回封存时的快照（frozen=true）。"""
+class _LedgerViewSet(viewsets.ViewSet):
+    """A ledger's rows, paginated, as objects keyed by the ledger's column headers (the page's
+    and the Excel's)."""
 
     module = "monitoring"
     permission_classes = [ModulePermission]
+
+    @property
+    def paginator(self):
+        from anju.core.pagination import CountedPagination
+
+        if not hasattr(self, "_paginator"):
+            self._paginator = CountedPagination()
+        return self._paginator
+
+    def ledger_page(self, ledger, rows):
+        page = self.paginator.paginate_queryset(rows, self.request, view=self)
+        headers = ledger.headers
+        body = [dict(zip(headers, values, strict=True)) for values in ledger.rows(page)]
+        return self.paginator.get_paginated_response(body)
+
+
+def _errors(outcome) -> list[dict]:
+    return [
+        {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
+        for e in outcome.errors
+    ]
+
+
+class MonitoredLedgerViewSet(_LedgerViewSet):
+    """三类人员监测帮扶台账：period=YYYY-MM（默认本月）。已封存的月份返回封存时的快照（frozen=true）。"""
 
     @extend_schema(
         parameters=[OpenApiParameter("period", str, description="月份，如 2026-11；默认本月")],
@@ -498,29 +521,15 @@ class MonitoredLedgerViewSet(viewsets.ViewSet):
         else:
             rows = frozen.live(selectors.warnings(request.user).filter(frozen.in_month(period)))
             rows = rows.order_by("path", "household__number")
-        page = self.paginator.paginate_queryset(rows, request, view=self)
-        headers = ledgers.MONITORED.headers
-        body = [dict(zip(headers, values, strict=True)) for values in ledgers.MONITORED.rows(page)]
-        response = self.paginator.get_paginated_response(body)
+        response = self.ledger_page(ledgers.MONITORED, rows)
         response.data["period"] = period
         response.data["frozen"] = month is not None
         return response
 
-    @property
-    def paginator(self):
-        from anju.core.pagination import CountedPagination
 
-        if not hasattr(self, "_paginator"):
-            self._paginator = CountedPagination()
-        return self._paginator
-
-
-class PolicyLedgerViewSet(viewsets.ViewSet):
+class PolicyLedgerViewSet(_LedgerViewSet):
     """政策享受台账：每户的兜底保障、参保人数和已落实的帮扶措施，列与页面、Excel 相同；
     可按 site、category、safety_net、q 筛选。"""
-
-    module = "monitoring"
-    permission_classes = [ModulePermission]
 
     @extend_schema(responses={200: dict})
     def list(self, request):
@@ -532,18 +541,7 @@ class PolicyLedgerViewSet(viewsets.ViewSet):
         fs = HouseholdFilter(request.query_params, queryset=rows, request=request)
         if not fs.is_valid():
             raise ValidationError(fs.errors)
-        page = self.paginator.paginate_queryset(fs.qs, request, view=self)
-        headers = ledgers.POLICIES.headers
-        body = [dict(zip(headers, values, strict=True)) for values in ledgers.POLICIES.rows(page)]
-        return self.paginator.get_paginated_response(body)
-
-    @property
-    def paginator(self):
-        from anju.core.pagination import CountedPagination
-
-        if not hasattr(self, "_paginator"):
-            self._paginator = CountedPagination()
-        return self._paginator
+        return self.ledger_page(ledgers.POLICIES, fs.qs)
 
 
 class ExchangeUploadSerializer(serializers.Serializer):
@@ -596,9 +594,6 @@ class ExchangeViewSet(viewsets.ViewSet):
             "unmatched": outcome.unmatched,
             "members_checked": outcome.members_checked,
             "members_missing": outcome.members_missing,
-            "errors": [
-                {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
-                for e in outcome.errors
-            ],
+            "errors": _errors(outcome),
         }
         return Response(body, status=400 if outcome.errors else 200)

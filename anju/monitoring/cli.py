@@ -10,6 +10,17 @@ from anju.core import importers
 from .feeds import DEPARTMENTS, import_feed
 
 
+def refuse_errors(command, errors) -> None:
+    """Every error of a refused file, one line each (row, column, value, problem), then the
+    refusal."""
+    if not errors:
+        return
+    for e in errors:
+        where = f"第 {e.row} 行" if e.row else "文件"
+        command.stdout.write(f"{where}\t{e.column}\t{e.value}\t{e.message}")
+    raise command.Refused(f"发现 {len(errors)} 处错误，整份文件未导入。", 1)
+
+
 def import_feed_command(command, actor, path, user, dry_run, options) -> None:
     refused = command.Refused  # one Chinese line and an exit code, never a traceback
     department, period = options.get("department"), options.get("period")
@@ -26,11 +37,7 @@ def import_feed_command(command, actor, path, user, dry_run, options) -> None:
     except ValidationError as exc:
         raise refused("；".join(exc.messages)) from None
     out = command.stdout
-    if outcome.errors:
-        for e in outcome.errors:
-            where = f"第 {e.row} 行" if e.row else "文件"
-            out.write(f"{where}\t{e.column}\t{e.value}\t{e.message}")
-        raise refused(f"发现 {len(outcome.errors)} 处错误，整份文件未导入。", 1)
+    refuse_errors(command, outcome.errors)
     for u in outcome.unmatched:
         out.write(f"未匹配\t第 {u['row']} 行\t{u['id_number']}\t{u['name']}")
     prefix = "试导入（未写入）：" if dry_run else "导入完成："
@@ -63,11 +70,7 @@ def import_national_command(command, actor, path, user, dry_run, options) -> Non
     except PermissionDenied as exc:
         raise refused(f"账号「{user}」：{exc}") from None
     out = command.stdout
-    if outcome.errors:
-        for e in outcome.errors:
-            where = f"第 {e.row} 行" if e.row else "文件"
-            out.write(f"{where}\t{e.column}\t{e.value}\t{e.message}")
-        raise refused(f"发现 {len(outcome.errors)} 处错误，整份文件未导入。", 1)
+    refuse_errors(command, outcome.errors)
     for u in outcome.unmatched:
         out.write(f"非搬迁户\t第 {u['row']} 行\t{u['id_number']}\t{u['name']}")
     for u in outcome.members_missing:
