@@ -2,6 +2,12 @@ from rest_framework.routers import DefaultRouter
 
 from anju.accounts.api import RoleViewSet, UserViewSet
 from anju.audit.api import AuditLogViewSet
+from anju.employment.api import (
+    HelpViewSet,
+    HouseholdLedgerViewSet,
+    RecordViewSet,
+    RosterViewSet,
+)
 from anju.exports.api import ExportJobViewSet
 from anju.monitoring.api import (
     CoverageViewSet,
@@ -53,6 +59,10 @@ router.register("feeds", FeedViewSet, basename="feed")
 router.register("monitoring/ledger", MonitoredLedgerViewSet, basename="monitored-ledger")
 router.register("monitoring/policies", PolicyLedgerViewSet, basename="policy-ledger")
 router.register("monitoring/exchange", ExchangeViewSet, basename="national-exchange")
+router.register("employment/records", RecordViewSet, basename="employment-record")
+router.register("employment/helps", HelpViewSet, basename="employment-help")
+router.register("employment/roster", RosterViewSet, basename="employment-roster")
+router.register("employment/households", HouseholdLedgerViewSet, basename="employment-households")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("registry/", include("anju.registry.urls")),
     path("exports/", include("anju.exports.urls")),
     path("monitoring/", include("anju.monitoring.urls")),
+    path("employment/", include("anju.employment.urls")),
     # The page a household's self-report card opens (农户自主申报): public, short for the QR code.
     path("r/<str:token>/", monitoring_public.self_report, name="self-report"),
     # The schema answers a signed-in browser or a token; the docs page sends a visitor to log in.

@@ -75,3 +75,25 @@ class ScopedRelationsMixin:
 
                 field.queryset = visible_users(user)
         return fields
+
+
+class LedgerViewSet(viewsets.ViewSet):
+    """A ledger's rows, paginated, as objects keyed by the ledger's column headers (the page's
+    and the Excel's)."""
+
+    module = ""
+    permission_classes = [ModulePermission]
+
+    @property
+    def paginator(self):
+        from anju.core.pagination import CountedPagination
+
+        if not hasattr(self, "_paginator"):
+            self._paginator = CountedPagination()
+        return self._paginator
+
+    def ledger_page(self, ledger, rows):
+        page = self.paginator.paginate_queryset(rows, self.request, view=self)
+        headers = ledger.headers
+        body = [dict(zip(headers, values, strict=True)) for values in ledger.rows(page)]
+        return self.paginator.get_paginated_response(body)

@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from anju.core import periods
-from anju.core.api import ModulePermission, ScopedRelationsMixin, ScopedViewSet
+from anju.core.api import LedgerViewSet, ModulePermission, ScopedRelationsMixin, ScopedViewSet
 from anju.core.masking import mask_phone
 from anju.orgs.selectors import node_by_key, served_nodes
 
@@ -470,28 +470,6 @@ class SignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return selectors.signals(self.request.user).order_by("feed", "row")
 
 
-class _LedgerViewSet(viewsets.ViewSet):
-    """A ledger's rows, paginated, as objects keyed by the ledger's column headers (the page's
-    and the Excel's)."""
-
-    module = "monitoring"
-    permission_classes = [ModulePermission]
-
-    @property
-    def paginator(self):
-        from anju.core.pagination import CountedPagination
-
-        if not hasattr(self, "_paginator"):
-            self._paginator = CountedPagination()
-        return self._paginator
-
-    def ledger_page(self, ledger, rows):
-        page = self.paginator.paginate_queryset(rows, self.request, view=self)
-        headers = ledger.headers
-        body = [dict(zip(headers, values, strict=True)) for values in ledger.rows(page)]
-        return self.paginator.get_paginated_response(body)
-
-
 def _errors(outcome) -> list[dict]:
     return [
         {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
@@ -499,8 +477,10 @@ def _errors(outcome) -> list[dict]:
     ]
 
 
-class MonitoredLedgerViewSet(_LedgerViewSet):
+class MonitoredLedgerViewSet(LedgerViewSet):
     """三类人员监测帮扶台账：period=YYYY-MM（默认本月）。已封存的月份返回封存时的快照（frozen=true）。"""
+
+    module = "monitoring"
 
     @extend_schema(
         parameters=[OpenApiParameter("period", str, description="月份，如 2026-11；默认本月")],
@@ -527,9 +507,11 @@ class MonitoredLedgerViewSet(_LedgerViewSet):
         return response
 
 
-class PolicyLedgerViewSet(_LedgerViewSet):
+class PolicyLedgerViewSet(LedgerViewSet):
     """政策享受台账：每户的兜底保障、参保人数和已落实的帮扶措施，列与页面、Excel 相同；
     可按 site、category、safety_net、q 筛选。"""
+
+    module = "monitoring"
 
     @extend_schema(responses={200: dict})
     def list(self, request):

@@ -10,31 +10,15 @@ and a frozen month's ledger is a snapshot of where the household was then.
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
-
-from anju.registry.models import Household
+from anju.registry.signals import follow as rows_follow
 
 from .models import Income, Lead, Measure, ReportCard, Signal, Step, Warning, WarningSignal
 
 FOLLOW = [Income, ReportCard, Lead, Signal, Warning, WarningSignal]
 BY_WARNING = [Step, Measure]
-CHUNK = 500  # ids per statement: SQLite's limit on parameters, and short statements
 
 
 def follow(sender=None, *, household_ids, **kwargs) -> int:
-    """Set-based: one UPDATE per model and chunk, touching only rows whose path differs."""
     ids = list(household_ids)
-    changed = 0
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        home = Household.objects.filter(pk=OuterRef("household_id")).values("path")[:1]
-        for model in FOLLOW:
-            rows = model._base_manager.filter(household_id__in=chunk)
-            changed += rows.exclude(path=Subquery(home)).update(path=Subquery(home))
-        warning_path = Warning._base_manager.filter(pk=OuterRef("warning_id")).values("path")[:1]
-        for model in BY_WARNING:
-            rows = model._base_manager.filter(warning__household_id__in=chunk)
-            changed += rows.exclude(path=Subquery(warning_path)).update(
-                path=Subquery(warning_path)
-            )
-    return changed
+    # The warnings first: their steps and measures take the warning's new path.
+    return rows_follow(FOLLOW, ids) + rows_follow(BY_WARNING, ids, via="warning")

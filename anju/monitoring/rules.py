@@ -17,6 +17,7 @@ rules on persons one that reads the persons once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -47,6 +48,35 @@ BASIC_MEDICAL = ("城乡居民基本医疗保险", "职工基本医疗保险")
 COLUMNS = "household_id, rule, fact_key, person_id, lead_id, signal_id, value, threshold, ref, path"
 
 
+@dataclass(frozen=True)
+class Rule:
+    """A rule an app above monitoring adds (employment: a household with labour and no one
+    employed), registered from its ``AppConfig.ready`` so monitoring imports nothing above it.
+
+    ``params(value)`` reads its parameters with ``value(key)`` and returns them, or None when a
+    threshold is not set (the rule then does not run, and the scan says so); ``statement(params,
+    year=, period_end=, vendor=, household=)`` returns (SQL, parameters) inserting into
+    ``scan_hits`` with the ``{region}`` and ``{households}`` placeholders as the built-in rules
+    have, ``household`` being the join to the household where it lives now (alias ``h``) of a
+    row ``x`` with a ``household_id``; ``describe(signal)`` says what it found."""
+
+    code: str
+    source: str
+    keys: tuple[str, ...]
+    params: Callable
+    statement: Callable
+    describe: Callable
+
+
+EXTERNAL: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    EXTERNAL[rule.code] = rule
+    SOURCES[rule.code] = rule.source
+    return rule
+
+
 @dataclass
 class Params:
     """The parameters in force for one region on the scan's date."""
@@ -57,6 +87,8 @@ class Params:
     drop_share: Decimal | None = None
     rigid_share: Decimal | None = None
     door_check_days: int | None = None
+    # An added rule's parameters by its code (None: a threshold not set).
+    extra: dict = field(default_factory=dict)
 
     def on(self, code: str) -> bool:
         return self.enabled.get(code, True)
@@ -85,6 +117,7 @@ def params_for(node, on: date) -> Params:
         drop_share=_decimal(value("monitoring.drop_share")),
         rigid_share=_decimal(value("monitoring.rigid_share")),
         door_check_days=value("monitoring.door_check_days"),
+        extra={code: rule.params(value) for code, rule in EXTERNAL.items()},
     )
 
 
@@ -256,6 +289,18 @@ def statements(p: Params, *, year: int, period_end: date, vendor: str) -> list:
                 {**base, "period": f"{year:04d}-{period_end.month:02d}"},
             )
         )
+    for code, rule in EXTERNAL.items():
+        if p.on(code) and p.extra.get(code) is not None:
+            out.append(
+                rule.statement(
+                    p.extra[code],
+                    year=year,
+                    period_end=period_end,
+                    vendor=vendor,
+                    household=household,
+                    insert=insert,
+                )
+            )
     return out
 
 
@@ -270,6 +315,8 @@ def _day_after(day: date):
 def describe(signal) -> str:
     """The signal in the words of the page: what was found, with its figures."""
     rule, value, threshold = signal.rule, signal.value, signal.threshold
+    if rule in EXTERNAL:
+        return EXTERNAL[rule].describe(signal)
     year = signal.fact_key.split(":")[1] if ":" in signal.fact_key else ""
     if rule == "income_below_line":
         return f"{year}年家庭人均纯收入 {value} 元，低于监测标准 {threshold} 元"
@@ -330,4 +377,13 @@ def not_run(p: Params) -> list[str]:
         missing.append(LABELS["income_drop"])
     if p.rigid_share is None:
         missing.append(LABELS["rigid_spending"])
+    missing += [
+        LABELS.get(code, code) for code in EXTERNAL if p.on(code) and p.extra.get(code) is None
+    ]
     return missing
+
+
+def region_keys() -> tuple[str, ...]:
+    """The parameter keys outside ``monitoring.`` that the added rules read: a unit setting one
+    of them scans as a region of its own."""
+    return tuple(k for rule in EXTERNAL.values() for k in rule.keys)

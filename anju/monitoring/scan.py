@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from anju.core import periods
@@ -61,7 +62,10 @@ def regions(root: AdminUnit | None, on: date) -> list[Region]:
     prefix = root.path if root is not None else ""
     inner_paths = sorted(
         set(
-            ParameterValue.objects.filter(key__startswith="monitoring.", path__startswith=prefix)
+            ParameterValue.objects.filter(
+                Q(key__startswith="monitoring.") | Q(key__in=rules.region_keys()),
+                path__startswith=prefix,
+            )
             .exclude(path=prefix)
             .values_list("path", flat=True)
         )

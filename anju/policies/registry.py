@@ -41,6 +41,8 @@ MONITORING_RULES = [
     ("no_medical_insurance", "未参加基本医疗保险"),
     ("lead", "突发困难（入户排查、农户自主申报）"),
     ("department", "部门筛查预警"),
+    # Read by the employment app's rule (anju/employment/signals.py).
+    ("no_one_employed", "有劳动力无人就业"),
 ]
 
 
@@ -100,6 +102,32 @@ KEYS: dict[str, ParameterKey] = {
             "个工作日",
             "预警发出后应在此期限内入户核实（遇节假日按工作日历顺延）；认定须在发现线索后 15 天内完成。",
             "monitoring",
+        ),
+        _key(
+            "employment.labour_age_min",
+            "劳动年龄下限",
+            INT,
+            "周岁",
+            "搬迁劳动力清单收录年满此年龄、有劳动能力（普通、技能、弱或半劳动力）的人。",
+            "employment",
+        ),
+        _key(
+            "employment.labour_age_max",
+            "劳动年龄上限",
+            INT,
+            "周岁",
+            "搬迁劳动力清单收录不超过此年龄（含）的人。",
+            "employment",
+        ),
+        _key(
+            "employment.household_rule",
+            "家庭就业要求",
+            TIERS,
+            "人就业",
+            "按家庭人口分档的最少就业人数（不超过家中有劳动能力的人数）。如《石城县2022年强化易地扶贫"
+            "搬迁后续扶持工作的实施方案》第12条：5 人及以下至少 1 人、5 人以上至少 2 人，写作“5:1; *:2”；"
+            "每户有劳动力的至少 1 人就业，写作“*:1”。",
+            "employment",
         ),
         *[
             _key(

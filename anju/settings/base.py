@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "anju.registry",
     "anju.exports",
     "anju.monitoring",
+    "anju.employment",
 ]
 
 MIDDLEWARE = [

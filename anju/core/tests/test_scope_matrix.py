@@ -410,3 +410,74 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path
             )
             expected = 404 if allowed else 403
             assert response.status_code == expected, (role, url, response.status_code)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_employment_never_shows_the_other_town(world, client_for, role):
+    """Jobs, the labour roster, the household ledger, unemployment help: lists, exports,
+    the one-person file and the API."""
+    import time_machine
+
+    from anju.employment import services as employment
+
+    with time_machine.travel(date(2026, 11, 20), tick=False):
+        jobs = {}
+        for town in (world.a, world.b):
+            head = town.household.members.get(relation="户主")
+            jobs[town.unit.name] = employment.record_job(
+                None,
+                head,
+                kind="in_county",
+                employer=f"{town.unit.name}工厂",
+                started_on=date(2026, 3, 1),
+            )
+            employment.end_job(
+                None,
+                jobs[town.unit.name],
+                ended_on=date(2026, 11, 10),
+                reason="lost",
+                helper=f"{town.unit.name}干部",
+            )
+    user = world.users[role]
+    client = client_for(user)
+    may = access.allows(user, "employment")
+    lists = [
+        "/employment/",
+        "/employment/?q=户主",
+        "/employment/households/",
+        "/employment/households/?status=zero",
+        "/employment/records/",
+        "/employment/records/?q=工厂",
+        "/employment/helps/",
+        "/api/employment/records/",
+        "/api/employment/records/?search=工厂",
+        "/api/employment/helps/",
+        "/api/employment/roster/",
+        "/api/employment/households/?status=zero",
+    ]
+    for url in lists:
+        response = client.get(url)
+        if not may:
+            assert response.status_code == 403, (role, url)
+            continue
+        assert response.status_code == 200, (role, url, response.status_code)
+        assert not _leaks(response), f"{role} sees town 乙 at {url}"
+    for url in (
+        "/employment/",
+        "/employment/households/",
+        "/employment/records/",
+        "/employment/helps/",
+    ):
+        export = client.get(f"{url}?export=xlsx")
+        assert export.status_code == (200 if may else 403), (role, url)
+        if may:
+            book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
+            rows = book.active.iter_rows(values_only=True)
+            assert "乙" not in " ".join(str(c) for row in rows for c in row), url
+    b_job = jobs["乙镇"]
+    for url in (f"/employment/persons/{b_job.person_id}/", f"/api/employment/records/{b_job.pk}/"):
+        assert client.get(url).status_code in (403, 404), (role, url)
+    end = client.post(
+        f"/api/employment/records/{b_job.pk}/end/", {}, content_type="application/json"
+    )
+    assert end.status_code in (403, 404), role

@@ -1,0 +1,24 @@
+"""就业类型 as the employment issue lists them from the seeds (《清涧县易地扶贫搬迁后续扶持》的就业帮扶,
+《关于做好易地扶贫搬迁后续扶持工作 巩固拓展脱贫攻坚成果的行动方案》三（二）的六个渠道)."""
+
+KINDS = [
+    ("outside_province", "省外转移就业"),
+    ("in_province", "省内县外转移就业"),
+    ("in_county", "县内就业"),
+    ("local_enterprise", "本地企业就业"),
+    ("workshop", "帮扶车间就业"),
+    ("public_post", "公益岗位"),
+    ("work_relief", "以工代赈"),
+    ("self_employed", "自主创业"),
+    ("flexible", "灵活就业"),
+    ("farming", "务农"),
+]
+
+# Why a job ended: a lost job (失业) registers unemployment and opens one-to-one help; the others
+# do not (a new job follows, or the person left the labour force).
+END_REASONS = [
+    ("lost", "失业（被辞退、企业停工、合同到期未续）"),
+    ("changed", "换工作"),
+    ("quit", "主动离职，暂不就业"),
+    ("retired", "退休或丧失劳动能力"),
+]

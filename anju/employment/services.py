@@ -1,0 +1,165 @@
+"""Every write of employment: validate, check role and scope, write, audit, in one transaction.
+
+A job that ends because it was lost registers unemployment (就业失业登记) and opens one-to-one
+help (《榕江县易地扶贫搬迁后续扶持》附件2: 失业的及时登记、一对一帮扶), and the household is scanned
+at once, so a household left with labour and no one employed is warned this month."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from anju.accounts import access
+from anju.audit import services as audit
+from anju.core import periods
+from anju.core.scope import covers
+
+from . import choices
+from .models import EmploymentRecord, Unemployment
+
+RECORD_FIELDS = [
+    "kind",
+    "employer",
+    "started_on",
+    "ended_on",
+    "end_reason",
+    "monthly_income",
+    "contract_months",
+    "social_insurance",
+    "note",
+]
+MAX_MONTHLY = Decimal("1000000")
+
+
+def _require(actor, path: str) -> None:
+    if actor is None:
+        return
+    access.require(actor, "employment", "write")
+    if not covers(actor, path):
+        raise Http404("对象不存在或不在您的管辖范围内。")
+
+
+def _name(actor) -> str:
+    return getattr(actor, "display_name", "") or "系统"
+
+
+def _money(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise ValidationError({"monthly_income": "月收入应为数字（元）。"}) from None
+    if not amount.is_finite() or amount < 0 or amount >= MAX_MONTHLY:
+        raise ValidationError({"monthly_income": "月收入应为 0 至 100 万元之间的数字。"})
+    return amount.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def record_job(
+    actor,
+    person,
+    *,
+    kind: str,
+    started_on: date,
+    employer: str = "",
+    monthly_income=None,
+    contract_months: int | None = None,
+    social_insurance: bool = False,
+    note: str = "",
+) -> EmploymentRecord:
+    """A person starts work. One open job a person: the one before must have ended. Work found
+    after a lost job closes the one-to-one help."""
+    _require(actor, person.path)
+    if kind not in dict(choices.KINDS):
+        raise ValidationError({"kind": "请选择就业类型。"})
+    if not isinstance(started_on, date):
+        raise ValidationError({"started_on": "请填写开始日期。"})
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": "开始日期不能晚于今天。"})
+    if person.jobs.filter(ended_on__isnull=True).exists():
+        raise ValidationError({"kind": "此人已有未结束的就业记录，请先结束原记录。"})
+    latest_end = person.jobs.exclude(ended_on=None).order_by("-ended_on").first()
+    if latest_end is not None and started_on < latest_end.ended_on:
+        raise ValidationError(
+            {"started_on": f"开始日期早于上一份工作的结束日期 {latest_end.ended_on}。"}
+        )
+    record = EmploymentRecord(
+        person=person,
+        household=person.household,
+        kind=kind,
+        employer=(employer or "").strip(),
+        started_on=started_on,
+        monthly_income=_money(monthly_income),
+        contract_months=contract_months,
+        social_insurance=bool(social_insurance),
+        note=(note or "").strip(),
+        recorded_by=_name(actor),
+        path=person.household.path,
+    )
+    record.full_clean(exclude=["path", "person", "household"])
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:  # another request recorded a job for the same person meanwhile
+        raise ValidationError({"kind": "此人已有未结束的就业记录，请先结束原记录。"}) from None
+    audit.record_create(actor, record, RECORD_FIELDS)
+    for help_ in Unemployment.objects.filter(person=person, status=Unemployment.Status.HELPING):
+        help_.status, help_.closed_on = Unemployment.Status.EMPLOYED, started_on
+        help_.save(update_fields=["status", "closed_on"])
+        audit.record(
+            actor,
+            audit.AuditLog.Action.UPDATE,
+            object_type="employment.unemployment",
+            object_id=help_.pk,
+            object_repr=str(help_),
+            unit_path=help_.path,
+            note=f"再就业：{record.get_kind_display()} {record.employer}".strip(),
+        )
+    return record
+
+
+@transaction.atomic
+def end_job(
+    actor, record: EmploymentRecord, *, ended_on: date, reason: str, helper: str = ""
+) -> EmploymentRecord:
+    """A job ends. A lost one registers unemployment, opens one-to-one help (with ``helper``,
+    the cadre who helps) and scans the household for the monitoring loop."""
+    _require(actor, record.path)
+    if record.ended_on is not None:
+        raise ValidationError({"ended_on": f"这份工作已于 {record.ended_on} 结束。"})
+    if reason not in dict(choices.END_REASONS):
+        raise ValidationError({"reason": "请选择结束原因。"})
+    if not isinstance(ended_on, date):
+        raise ValidationError({"ended_on": "请填写结束日期。"})
+    if ended_on < record.started_on:
+        raise ValidationError({"ended_on": f"结束日期早于开始日期 {record.started_on}。"})
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": "结束日期不能晚于今天。"})
+    before = audit.snapshot(record, RECORD_FIELDS)
+    record.ended_on, record.end_reason = ended_on, reason
+    record.updated_at = timezone.now()
+    record.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    audit.record_update(actor, record, before, RECORD_FIELDS)
+    if reason != "lost":
+        return record
+    help_ = Unemployment.objects.create(
+        person=record.person,
+        household=record.household,
+        lost_job=record,
+        registered_on=ended_on,
+        helper=(helper or "").strip(),
+        registered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        path=record.path,
+    )
+    audit.record_create(actor, help_, ["registered_on", "helper", "status"])
+    # The monitoring loop hears of it now, not at the month's scan.
+    from anju.monitoring import scan
+
+    scan.scan(periods.current(), households=[record.household_id])
+    return record

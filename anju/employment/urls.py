@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "employment"
+
+urlpatterns = [
+    path("", views.roster, name="roster"),
+    path("households/", views.households, name="households"),
+    path("records/", views.records, name="records"),
+    path("helps/", views.helps, name="helps"),
+    path("persons/<int:pk>/", views.person_file, name="person"),
+    path("persons/<int:pk>/job/", views.job_add, name="job-add"),
+    path("jobs/<int:pk>/end/", views.job_end, name="job-end"),
+]

@@ -1,0 +1,141 @@
+"""Pages of employment: thin, every read through ``selectors``, every write through ``services``."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from anju.accounts import access
+from anju.core.forms import bootstrapify
+from anju.core.pages import apply_errors, ledger_page
+from anju.core.scope import home_path
+from anju.policies.registry import display, get_key
+from anju.registry.models import Person
+
+from . import forms, ledgers, selectors, services
+from .filters import HelpFilter, HouseholdsFilter, RecordFilter, RosterFilter
+
+
+def _ages_note(user) -> str:
+    ages = selectors.labour_ages(user)
+    if ages is None:
+        return "（未设定劳动年龄，按劳动技能列出全部有劳动能力的人；请在政策参数中设定）"
+    return f"（{ages[0]}–{ages[1]} 周岁、有劳动能力）"
+
+
+def roster(request):
+    """搬迁劳动力清单: derived from the registry, with each person's job today."""
+    rows = selectors.roster(request.user).order_by("household__path", "household__number", "id")
+    fs = RosterFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.ROSTER,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        extra={"title": "搬迁劳动力清单" + _ages_note(request.user)},
+    )
+
+
+def households(request):
+    """家庭就业扶贫台账 and, filtered, the households below the rule and 零就业家庭."""
+    rows = selectors.households(request.user).order_by("path", "number")
+    fs = HouseholdsFilter(request.GET, queryset=rows, request=request)
+    rule = selectors.household_rule(request.user)
+    said = (
+        display(get_key("employment.household_rule"), rule) if rule else "未设定，按每户至少 1 人"
+    )
+    return ledger_page(
+        request,
+        ledger=ledgers.HOUSEHOLDS,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        extra={"title": f"家庭就业扶贫台账（家庭就业要求：{said}）"},
+    )
+
+
+def records(request):
+    rows = selectors.records(request.user).order_by("path", "household__number", "-started_on")
+    fs = RecordFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request, ledger=ledgers.RECORDS, filterset=fs, unit_path=home_path(request.user)
+    )
+
+
+def helps(request):
+    rows = selectors.helps(request.user)
+    fs = HelpFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request, ledger=ledgers.HELPS, filterset=fs, unit_path=home_path(request.user)
+    )
+
+
+def _person(request, pk) -> Person:
+    access.require(request.user, "employment", "read")
+    return get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("household", "household__site"),
+        pk=pk,
+    )
+
+
+def person_file(request, pk, job_form=None, end_form=None):
+    """一人一档: a person's jobs and unemployment registrations, with the forms to add a job or
+    end the open one."""
+    person = _person(request, pk)
+    jobs = selectors.records(request.user).filter(person=person).order_by("-started_on")
+    open_job = next((j for j in jobs if j.ended_on is None), None)
+    writable = access.allows(request.user, "employment", "write")
+    job_form = job_form or forms.JobForm()
+    end_form = end_form or forms.EndJobForm()
+    bootstrapify(job_form)
+    bootstrapify(end_form)
+    return render(
+        request,
+        "employment/person.html",
+        {
+            "title": f"{person.name} · 就业档案",
+            "person": person,
+            "jobs": jobs,
+            "open_job": open_job,
+            "helps": selectors.helps(request.user).filter(person=person),
+            "writable": writable,
+            "job_form": job_form,
+            "end_form": end_form,
+        },
+    )
+
+
+@require_POST
+def job_add(request, pk):
+    person = _person(request, pk)
+    form = forms.JobForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_job(request.user, person, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已记录 {person.name} 的就业情况。")
+            return redirect(f"/employment/persons/{person.pk}/")
+    return person_file(request, pk, job_form=form)
+
+
+@require_POST
+def job_end(request, pk):
+    access.require(request.user, "employment", "write")
+    record = get_object_or_404(selectors.records(request.user), pk=pk)
+    form = forms.EndJobForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_job(request.user, record, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            lost = form.cleaned_data["reason"] == "lost"
+            messages.success(
+                request,
+                "已登记失业并开启一对一帮扶，该户已按监测规则比对。"
+                if lost
+                else "已结束这份工作。",
+            )
+            return redirect(f"/employment/persons/{record.person_id}/")
+    return person_file(request, record.person_id, end_form=form)
