@@ -3,8 +3,10 @@ from rest_framework.routers import DefaultRouter
 from anju.accounts.api import RoleViewSet, UserViewSet
 from anju.audit.api import AuditLogViewSet
 from anju.employment.api import (
+    EmployerViewSet,
     HelpViewSet,
     HouseholdLedgerViewSet,
+    PostingViewSet,
     RecordViewSet,
     RosterViewSet,
 )
@@ -63,6 +65,8 @@ router.register("employment/records", RecordViewSet, basename="employment-record
 router.register("employment/helps", HelpViewSet, basename="employment-help")
 router.register("employment/roster", RosterViewSet, basename="employment-roster")
 router.register("employment/households", HouseholdLedgerViewSet, basename="employment-households")
+router.register("employment/employers", EmployerViewSet, basename="employment-employer")
+router.register("employment/postings", PostingViewSet, basename="employment-posting")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 

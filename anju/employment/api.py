@@ -13,8 +13,15 @@ from anju.core.api import LedgerViewSet, ScopedViewSet
 from anju.registry.models import Person
 
 from . import choices, ledgers, selectors, services
-from .filters import HelpFilter, HouseholdsFilter, RecordFilter, RosterFilter
-from .models import EmploymentRecord, Unemployment
+from .filters import (
+    EmployerFilter,
+    HelpFilter,
+    HouseholdsFilter,
+    PostingFilter,
+    RecordFilter,
+    RosterFilter,
+)
+from .models import Employer, EmploymentRecord, Posting, Unemployment
 
 
 class RecordSerializer(serializers.ModelSerializer):
@@ -143,3 +150,98 @@ class HouseholdLedgerViewSet(LedgerViewSet):
         if not fs.is_valid():
             raise ValidationError(fs.errors)
         return self.ledger_page(ledgers.HOUSEHOLDS, fs.qs)
+
+
+class EmployerSerializer(serializers.ModelSerializer):
+    open_postings = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Employer
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "contact",
+            "phone",
+            "address",
+            "open_postings",
+            "path",
+        ]
+        read_only_fields = ["path"]
+        validators = []  # the service says a duplicate code in Chinese
+
+
+class EmployerViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """用工单位。POST 登记（统一社会信用代码按校验码核对）。"""
+
+    module = "employment"
+    queryset = Employer.objects.all()
+    serializer_class = EmployerSerializer
+    filterset_class = EmployerFilter
+
+    def get_queryset(self):
+        return selectors.employers(self.request.user).order_by("name", "id")
+
+    def perform_create(self, serializer):
+        created = services.create_employer(self.request.user, **serializer.validated_data)
+        serializer.instance = selectors.employers(self.request.user).get(pk=created.pk)
+
+
+class PostingSerializer(serializers.ModelSerializer):
+    employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.none())
+    employer_name = serializers.CharField(source="employer.name", read_only=True)
+
+    class Meta:
+        model = Posting
+        fields = [
+            "id",
+            "employer",
+            "employer_name",
+            "title",
+            "head_count",
+            "sex",
+            "age_min",
+            "age_max",
+            "education_min",
+            "skills",
+            "health",
+            "place",
+            "pay_kind",
+            "pay_min",
+            "pay_max",
+            "benefits",
+            "home_based",
+            "shifts",
+            "valid_from",
+            "valid_to",
+            "source",
+            "path",
+        ]
+        read_only_fields = ["path"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["employer"].queryset = Employer.objects.visible_to(request.user)
+
+
+class PostingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """岗位信息数据库。POST 发布岗位。"""
+
+    module = "employment"
+    queryset = Posting.objects.all()
+    serializer_class = PostingSerializer
+    filterset_class = PostingFilter
+
+    def get_queryset(self):
+        return selectors.postings(self.request.user).order_by("-valid_to", "id")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        employer = data.pop("employer")
+        serializer.instance = services.create_posting(self.request.user, employer, **data)

@@ -22,3 +22,15 @@ END_REASONS = [
     ("quit", "主动离职，暂不就业"),
     ("retired", "退休或丧失劳动能力"),
 ]
+
+# Where a posting comes from (岗位来源, 《榕江县易地扶贫搬迁后续扶持》附件2 岗位信息数据库).
+SOURCES = [
+    ("paired_city", "对口帮扶城市"),
+    ("county_park", "县内园区企业"),
+    ("local", "本地企业"),
+    ("workshop", "帮扶车间"),
+    ("public_post", "公益岗位"),
+    ("other", "其他"),
+]
+PAY_KINDS = [("monthly", "月薪"), ("daily", "日薪"), ("piece", "计件")]
+SEXES = [("", "不限"), ("M", "男"), ("F", "女")]

@@ -8,7 +8,7 @@ from anju.registry.filters import HouseholdFilter
 from anju.registry.models import Household, Person
 
 from . import choices
-from .models import EmploymentRecord, Unemployment
+from .models import Employer, EmploymentRecord, Posting, Unemployment
 
 
 class RosterFilter(ScopedFilterSet):
@@ -93,3 +93,42 @@ class HelpFilter(ScopedFilterSet):
         return queryset.filter(
             Q(person__name__icontains=value) | Q(household__number__icontains=value)
         )
+
+
+class EmployerFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="单位名称/信用代码", method="search")
+
+    class Meta:
+        model = Employer
+        fields = ["q"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(credit_code__icontains=value.upper()))
+
+
+class PostingFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="岗位/单位/地点", method="search")
+    source = django_filters.ChoiceFilter(label="岗位来源", choices=choices.SOURCES)
+    current = django_filters.BooleanFilter(
+        label="在有效期内", method="in_force", widget=forms.NullBooleanSelect
+    )
+
+    class Meta:
+        model = Posting
+        fields = ["q", "source", "current"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(employer__name__icontains=value)
+            | Q(place__icontains=value)
+        )
+
+    def in_force(self, queryset, name, value):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        live = Q(valid_from__lte=today, valid_to__gte=today)
+        return queryset.filter(live) if value else queryset.exclude(live)

@@ -23,3 +23,44 @@ class EndJobForm(forms.Form):
     ended_on = forms.DateField(label="结束日期", widget=DatePicker())
     reason = forms.ChoiceField(label="结束原因", choices=[("", "—"), *choices.END_REASONS])
     helper = forms.CharField(label="一对一帮扶人（失业时填写）", max_length=100, required=False)
+
+
+class EmployerForm(forms.Form):
+    name = forms.CharField(label="单位名称", max_length=200)
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=18)
+    contact = forms.CharField(label="联系人", max_length=50, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    address = forms.CharField(label="地址", max_length=300, required=False)
+
+
+class PostingForm(forms.Form):
+    employer = forms.ModelChoiceField(label="用工单位", queryset=None)
+    title = forms.CharField(label="岗位名称", max_length=100)
+    head_count = forms.IntegerField(label="招聘人数", min_value=1)
+    sex = forms.ChoiceField(label="性别要求", choices=choices.SEXES, required=False)
+    age_min = forms.IntegerField(label="最低年龄", required=False, min_value=16, max_value=80)
+    age_max = forms.IntegerField(label="最高年龄", required=False, min_value=16, max_value=80)
+    education_min = forms.ChoiceField(label="最低文化程度", required=False)
+    skills = forms.CharField(label="技能要求", max_length=200, required=False)
+    health = forms.CharField(label="健康要求", max_length=100, required=False)
+    place = forms.CharField(label="工作地点", max_length=200)
+    pay_kind = forms.ChoiceField(label="计酬方式", choices=choices.PAY_KINDS)
+    pay_min = forms.DecimalField(
+        label="薪酬下限（元）", min_value=0, max_digits=10, decimal_places=2
+    )
+    pay_max = forms.DecimalField(
+        label="薪酬上限（元）", required=False, min_value=0, max_digits=10, decimal_places=2
+    )
+    benefits = forms.CharField(label="福利待遇", max_length=300, required=False)
+    home_based = forms.BooleanField(label="可居家或计件", required=False)
+    shifts = forms.CharField(label="班次", max_length=100, required=False)
+    valid_from = forms.DateField(label="有效期自", widget=DatePicker())
+    valid_to = forms.DateField(label="有效期至", widget=DatePicker())
+    source = forms.ChoiceField(label="岗位来源", choices=choices.SOURCES)
+
+    def __init__(self, *args, employers, **kwargs):
+        from anju.registry.choices import EDUCATION
+
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = employers
+        self.fields["education_min"].choices = [("", "不限"), *[(e, e) for e in EDUCATION]]

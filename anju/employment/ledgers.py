@@ -96,3 +96,49 @@ HELPS = Ledger(
         Column("再就业日期", "closed_on"),
     ),
 )
+
+
+def _pay(p) -> str:
+    unit = {"monthly": "元/月", "daily": "元/天", "piece": "元（计件）"}[p.pay_kind]
+    return f"{p.pay_min}–{p.pay_max}{unit}" if p.pay_max else f"{p.pay_min}{unit}起"
+
+
+def _asks(p) -> str:
+    parts = []
+    if p.sex:
+        parts.append(p.get_sex_display())
+    if p.age_min or p.age_max:
+        parts.append(f"{p.age_min or ''}–{p.age_max or ''}岁")
+    if p.education_min:
+        parts.append(f"{p.education_min}及以上")
+    parts += [x for x in (p.skills, p.health) if x]
+    return "，".join(parts) or "不限"
+
+
+POSTINGS = Ledger(
+    "岗位信息数据库",
+    (
+        Column("用工单位", "employer.name"),
+        Column("岗位名称", "title"),
+        Column("招聘人数", "head_count"),
+        Column("岗位要求", _asks, wrap=True),
+        Column("工作地点", "place"),
+        Column("薪酬", _pay),
+        Column("福利待遇", "benefits", wrap=True),
+        Column("可居家或计件", "home_based"),
+        Column("有效期", lambda p: f"{p.valid_from}至{p.valid_to}"),
+        Column("岗位来源", "get_source_display"),
+    ),
+)
+
+EMPLOYERS = Ledger(
+    "用工单位",
+    (
+        Column("单位名称", "name"),
+        Column("统一社会信用代码", "credit_code"),
+        Column("联系人", "contact"),
+        Column("联系电话", "phone"),
+        Column("地址", "address", wrap=True),
+        Column("在招岗位", "open_postings"),
+    ),
+)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from anju.core.scope import ScopedQuerySet
 
-from .choices import END_REASONS, KINDS
+from .choices import END_REASONS, KINDS, PAY_KINDS, SEXES, SOURCES
 
 
 class EmploymentRecord(models.Model):
@@ -119,3 +119,71 @@ class Unemployment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} 失业登记 {self.registered_on}"
+
+
+class Employer(models.Model):
+    """An employer (用工单位) with its 统一社会信用代码, kept by the county that registered it."""
+
+    scope_path_field = "path"
+
+    name = models.CharField("单位名称", max_length=200)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    contact = models.CharField("联系人", max_length=50, blank=True, default="")
+    phone = models.CharField("联系电话", max_length=20, blank=True, default="")
+    address = models.CharField("地址", max_length=300, blank=True, default="")
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "用工单位"
+        verbose_name_plural = "用工单位"
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Posting(models.Model):
+    """A job posting (岗位信息): what it asks of a worker, where, what it pays, from when to
+    when. Requirements left empty ask nothing."""
+
+    scope_path_field = "path"
+
+    employer = models.ForeignKey(
+        Employer, verbose_name="用工单位", on_delete=models.PROTECT, related_name="postings"
+    )
+    title = models.CharField("岗位名称", max_length=100)
+    head_count = models.PositiveIntegerField("招聘人数")
+    sex = models.CharField("性别要求", max_length=1, choices=SEXES, blank=True, default="")
+    age_min = models.PositiveSmallIntegerField("最低年龄", null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField("最高年龄", null=True, blank=True)
+    education_min = models.CharField("最低文化程度", max_length=10, blank=True, default="")
+    skills = models.CharField("技能要求", max_length=200, blank=True, default="")
+    health = models.CharField("健康要求", max_length=100, blank=True, default="")
+    place = models.CharField("工作地点", max_length=200)
+    pay_kind = models.CharField("计酬方式", max_length=10, choices=PAY_KINDS, default="monthly")
+    pay_min = models.DecimalField("薪酬下限（元）", max_digits=10, decimal_places=2)
+    pay_max = models.DecimalField(
+        "薪酬上限（元）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    benefits = models.CharField("福利待遇", max_length=300, blank=True, default="")
+    home_based = models.BooleanField("可居家或计件", default=False)
+    shifts = models.CharField("班次", max_length=100, blank=True, default="")
+    valid_from = models.DateField("有效期自")
+    valid_to = models.DateField("有效期至")
+    source = models.CharField("岗位来源", max_length=12, choices=SOURCES)
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("发布时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "岗位信息"
+        verbose_name_plural = "岗位信息"
+        ordering = ["-valid_to", "id"]
+        indexes = [models.Index(fields=["path", "valid_to"], name="employment_posting_path")]
+
+    def __str__(self) -> str:
+        return f"{self.employer.name} · {self.title}"

@@ -165,6 +165,32 @@ def menu(user) -> list:
                 ("零就业家庭", reverse("employment:households") + "?status=zero"),
                 ("失业登记与帮扶", reverse("employment:helps")),
                 ("就业记录", reverse("employment:records")),
+                ("岗位信息数据库", reverse("employment:postings")),
+                ("用工单位", reverse("employment:employers")),
             ],
         )
     ]
+
+
+def employers(user):
+    from .models import Employer, Posting
+
+    access.require(user, "employment", "read")
+    today = timezone.localdate()
+    open_postings = (
+        Posting.objects.filter(employer=OuterRef("pk"), valid_to__gte=today)
+        .order_by()
+        .values("employer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Employer.objects.visible_to(user).annotate(
+        open_postings=Coalesce(Subquery(open_postings, output_field=IntegerField()), Value(0))
+    )
+
+
+def postings(user):
+    from .models import Posting
+
+    access.require(user, "employment", "read")
+    return Posting.objects.visible_to(user).select_related("employer")

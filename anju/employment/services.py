@@ -20,7 +20,7 @@ from anju.core import periods
 from anju.core.scope import covers
 
 from . import choices
-from .models import EmploymentRecord, Unemployment
+from .models import Employer, EmploymentRecord, Posting, Unemployment
 
 RECORD_FIELDS = [
     "kind",
@@ -163,3 +163,107 @@ def end_job(
 
     scan.scan(periods.current(), households=[record.household_id])
     return record
+
+
+# -- employers and postings (岗位信息数据库) ------------------------------------------------------
+
+EMPLOYER_FIELDS = ["name", "credit_code", "contact", "phone", "address"]
+POSTING_FIELDS = [
+    "employer",
+    "title",
+    "head_count",
+    "sex",
+    "age_min",
+    "age_max",
+    "education_min",
+    "skills",
+    "health",
+    "place",
+    "pay_kind",
+    "pay_min",
+    "pay_max",
+    "benefits",
+    "home_based",
+    "shifts",
+    "valid_from",
+    "valid_to",
+    "source",
+]
+
+
+def _home(actor) -> str:
+    from anju.core.scope import home_path
+
+    return home_path(actor) if actor is not None else ""
+
+
+def check_credit_code(raw) -> str:
+    """A 统一社会信用代码 checked by its check character (GB 32100-2015, python-stdnum)."""
+    from stdnum.cn import uscc
+    from stdnum.exceptions import ValidationError as NumberError
+
+    text = (raw or "").strip().upper()
+    if not text:
+        raise ValidationError({"credit_code": "请填写统一社会信用代码。"})
+    try:
+        return uscc.validate(text)
+    except NumberError:
+        raise ValidationError(
+            {"credit_code": f"「{text}」不是有效的统一社会信用代码（18 位，末位为校验码）。"}
+        ) from None
+
+
+@transaction.atomic
+def create_employer(actor, *, name: str, credit_code: str, **more) -> Employer:
+    if actor is not None:
+        access.require(actor, "employment", "write")
+    code = check_credit_code(credit_code)
+    if Employer.objects.filter(credit_code=code).exists():
+        raise ValidationError({"credit_code": f"统一社会信用代码 {code} 的单位已登记。"})
+    employer = Employer(
+        name=(name or "").strip(),
+        credit_code=code,
+        path=_home(actor),
+        **{k: (v or "").strip() for k, v in more.items()},
+    )
+    employer.full_clean(exclude=["path"])
+    employer.save()
+    audit.record_create(actor, employer, EMPLOYER_FIELDS)
+    return employer
+
+
+def _check_posting(values: dict) -> None:
+    from anju.registry.choices import EDUCATION
+
+    errors = {}
+    low, high = values.get("age_min"), values.get("age_max")
+    if low is not None and high is not None and low > high:
+        errors["age_max"] = "最高年龄小于最低年龄。"
+    if values.get("education_min") and values["education_min"] not in EDUCATION:
+        errors["education_min"] = "可选：" + "、".join(EDUCATION)
+    pay_min, pay_max = values.get("pay_min"), values.get("pay_max")
+    if pay_min is None or pay_min < 0:
+        errors["pay_min"] = "请填写不小于 0 的薪酬（元）。"
+    elif pay_max is not None and pay_max < pay_min:
+        errors["pay_max"] = "薪酬上限小于下限。"
+    start, end = values.get("valid_from"), values.get("valid_to")
+    if start and end and end < start:
+        errors["valid_to"] = "有效期结束早于开始。"
+    if not values.get("head_count"):
+        errors["head_count"] = "招聘人数至少 1 人。"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_posting(actor, employer: Employer, **values) -> Posting:
+    if actor is not None:
+        access.require(actor, "employment", "write")
+        if not covers(actor, employer.path):
+            raise Http404("用工单位不存在或不在您的管辖范围内。")
+    _check_posting(values)
+    posting = Posting(employer=employer, path=_home(actor) or employer.path, **values)
+    posting.full_clean(exclude=["path"])
+    posting.save()
+    audit.record_create(actor, posting, POSTING_FIELDS)
+    return posting

@@ -12,4 +12,8 @@ urlpatterns = [
     path("persons/<int:pk>/", views.person_file, name="person"),
     path("persons/<int:pk>/job/", views.job_add, name="job-add"),
     path("jobs/<int:pk>/end/", views.job_end, name="job-end"),
+    path("employers/", views.employer_list, name="employers"),
+    path("employers/new/", views.employer_create, name="employer-create"),
+    path("postings/", views.posting_list, name="postings"),
+    path("postings/new/", views.posting_create, name="posting-create"),
 ]

@@ -139,3 +139,73 @@ def job_end(request, pk):
             )
             return redirect(f"/employment/persons/{record.person_id}/")
     return person_file(request, record.person_id, end_form=form)
+
+
+def _new(request, url: str, label: str) -> dict:
+    writable = access.allows(request.user, "employment", "write")
+    return {"new_url": url, "new_label": label} if writable else {}
+
+
+def employer_list(request):
+    from .filters import EmployerFilter
+
+    rows = selectors.employers(request.user).order_by("name", "id")
+    fs = EmployerFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.EMPLOYERS,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        template="employment/ledger_new.html",
+        extra={"title": "用工单位", **_new(request, "/employment/employers/new/", "登记用工单位")},
+    )
+
+
+def employer_create(request):
+    from anju.core.pages import service_form
+
+    access.require(request.user, "employment", "write")
+    return service_form(
+        request,
+        form=forms.EmployerForm(request.POST or None),
+        save=lambda data: services.create_employer(request.user, **data),
+        title="登记用工单位",
+        cancel_url="/employment/employers/",
+        success_message="已登记用工单位。",
+    )
+
+
+def posting_list(request):
+    from .filters import PostingFilter
+
+    rows = selectors.postings(request.user).order_by("-valid_to", "id")
+    fs = PostingFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.POSTINGS,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        template="employment/ledger_new.html",
+        extra={"title": "岗位信息数据库", **_new(request, "/employment/postings/new/", "发布岗位")},
+    )
+
+
+def posting_create(request):
+    from anju.core.pages import service_form
+
+    access.require(request.user, "employment", "write")
+    form = forms.PostingForm(request.POST or None, employers=selectors.employers(request.user))
+
+    def save(data):
+        employer = data.pop("employer")
+        data["age_min"], data["age_max"] = data.get("age_min"), data.get("age_max")
+        return services.create_posting(request.user, employer, **data)
+
+    return service_form(
+        request,
+        form=form,
+        save=save,
+        title="发布岗位",
+        cancel_url="/employment/postings/",
+        success_message="已发布岗位。",
+    )

@@ -420,7 +420,27 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
 
     from anju.employment import services as employment
 
+    codes = {"甲镇": "91110000600037341L", "乙镇": "91350100M000100Y43"}
     with time_machine.travel(date(2026, 11, 20), tick=False):
+        for town in (world.a, world.b):
+            # Registered by each town's staff: kept at the town.
+            employer = employment.create_employer(
+                None, name=f"{town.unit.name}工厂", credit_code=codes[town.unit.name]
+            )
+            employer.path = town.unit.path
+            employer.save(update_fields=["path"])
+            employment.create_posting(
+                None,
+                employer,
+                title=f"{town.unit.name}普工",
+                head_count=5,
+                place=f"{town.unit.name}园区",
+                pay_kind="monthly",
+                pay_min=3000,
+                valid_from=date(2026, 11, 1),
+                valid_to=date(2027, 1, 31),
+                source="local",
+            )
         jobs = {}
         for town in (world.a, world.b):
             head = town.household.members.get(relation="户主")
@@ -454,6 +474,11 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         "/api/employment/helps/",
         "/api/employment/roster/",
         "/api/employment/households/?status=zero",
+        "/employment/employers/",
+        "/employment/postings/",
+        "/employment/postings/?q=工厂",
+        "/api/employment/employers/",
+        "/api/employment/postings/",
     ]
     for url in lists:
         response = client.get(url)
