@@ -208,6 +208,7 @@ class PostingSerializer(serializers.ModelSerializer):
             "skills",
             "health",
             "place",
+            "area",
             "pay_kind",
             "pay_min",
             "pay_max",
@@ -225,7 +226,7 @@ class PostingSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["employer"].queryset = Employer.objects.visible_to(request.user)
+            self.fields["employer"].queryset = selectors.shared(Employer, request.user)
 
 
 class PostingViewSet(

@@ -34,3 +34,20 @@ SOURCES = [
 ]
 PAY_KINDS = [("monthly", "月薪"), ("daily", "日薪"), ("piece", "计件")]
 SEXES = [("", "不限"), ("M", "男"), ("F", "女")]
+
+# Where a person will work / where a posting is (转移就业的去向).
+AREAS = [
+    ("county", "县内"),
+    ("province", "省内县外"),
+    ("outside", "省外"),
+]
+WHERE = [("any", "不限"), *AREAS]
+
+# A push (一对一推送、送岗入户) followed to its end.
+PUSH_STATUSES = [
+    ("recommended", "已推荐"),
+    ("contacted", "已联系"),
+    ("interviewed", "已面试"),
+    ("hired", "已录用"),
+    ("declined", "未录用或放弃"),
+]

@@ -44,6 +44,7 @@ class PostingForm(forms.Form):
     skills = forms.CharField(label="技能要求", max_length=200, required=False)
     health = forms.CharField(label="健康要求", max_length=100, required=False)
     place = forms.CharField(label="工作地点", max_length=200)
+    area = forms.ChoiceField(label="地域", choices=choices.AREAS)
     pay_kind = forms.ChoiceField(label="计酬方式", choices=choices.PAY_KINDS)
     pay_min = forms.DecimalField(
         label="薪酬下限（元）", min_value=0, max_digits=10, decimal_places=2
@@ -64,3 +65,19 @@ class PostingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = employers
         self.fields["education_min"].choices = [("", "不限"), *[(e, e) for e in EDUCATION]]
+
+
+class SeekerForm(forms.Form):
+    wanted = forms.CharField(label="求职意向", max_length=200, required=False)
+    where = forms.ChoiceField(label="意向地域", choices=choices.WHERE)
+    min_pay = forms.DecimalField(
+        label="期望月收入不低于（元）", required=False, min_value=0, max_digits=10, decimal_places=2
+    )
+    home_based_only = forms.BooleanField(label="只能居家或就近灵活就业", required=False)
+    part_time = forms.BooleanField(label="只能兼职", required=False)
+    skills = forms.CharField(label="技能", max_length=200, required=False)
+    active = forms.BooleanField(label="求职中", required=False, initial=True)
+
+
+# The steps a push may move to, as the posting page offers them.
+PUSH_STEPS = [s for s in choices.PUSH_STATUSES if s[0] != "recommended"]

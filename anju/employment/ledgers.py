@@ -119,10 +119,10 @@ POSTINGS = Ledger(
     "岗位信息数据库",
     (
         Column("用工单位", "employer.name"),
-        Column("岗位名称", "title"),
+        Column("岗位名称", "title", link=lambda p: f"/employment/postings/{p.pk}/"),
         Column("招聘人数", "head_count"),
         Column("岗位要求", _asks, wrap=True),
-        Column("工作地点", "place"),
+        Column("工作地点", lambda p: f"{p.place}（{p.get_area_display()}）"),
         Column("薪酬", _pay),
         Column("福利待遇", "benefits", wrap=True),
         Column("可居家或计件", "home_based"),

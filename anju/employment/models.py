@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from anju.core.scope import ScopedQuerySet
 
-from .choices import END_REASONS, KINDS, PAY_KINDS, SEXES, SOURCES
+from .choices import AREAS, END_REASONS, KINDS, PAY_KINDS, PUSH_STATUSES, SEXES, SOURCES, WHERE
 
 
 class EmploymentRecord(models.Model):
@@ -163,6 +163,7 @@ class Posting(models.Model):
     skills = models.CharField("技能要求", max_length=200, blank=True, default="")
     health = models.CharField("健康要求", max_length=100, blank=True, default="")
     place = models.CharField("工作地点", max_length=200)
+    area = models.CharField("地域", max_length=10, choices=AREAS, default="county")
     pay_kind = models.CharField("计酬方式", max_length=10, choices=PAY_KINDS, default="monthly")
     pay_min = models.DecimalField("薪酬下限（元）", max_digits=10, decimal_places=2)
     pay_max = models.DecimalField(
@@ -187,3 +188,74 @@ class Posting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employer.name} · {self.title}"
+
+
+class Seeker(models.Model):
+    """就业需求清单: what a person of the labour roster wants — work, where, the least pay, what
+    binds them (home-based only, part time) — while ``active``."""
+
+    scope_path_field = "path"
+
+    person = models.OneToOneField(
+        "registry.Person", verbose_name="人员", on_delete=models.CASCADE, related_name="seeking"
+    )
+    wanted = models.CharField("求职意向", max_length=200, blank=True, default="")
+    where = models.CharField("意向地域", max_length=10, choices=WHERE, default="any")
+    min_pay = models.DecimalField(
+        "期望月收入不低于（元）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    home_based_only = models.BooleanField("只能居家或就近灵活就业", default=False)
+    part_time = models.BooleanField("只能兼职", default=False)
+    skills = models.CharField("技能", max_length=200, blank=True, default="")
+    active = models.BooleanField("求职中", default=True)
+    path = models.CharField(max_length=255, editable=False)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "就业需求"
+        verbose_name_plural = "就业需求"
+        ordering = ["path", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} 求职"
+
+
+class Push(models.Model):
+    """A posting pushed to a person (一对一推送、送岗入户), followed from recommended to hired or
+    declined (with the reason)."""
+
+    scope_path_field = "path"
+
+    posting = models.ForeignKey(
+        Posting, verbose_name="岗位", on_delete=models.CASCADE, related_name="pushes"
+    )
+    person = models.ForeignKey(
+        "registry.Person", verbose_name="人员", on_delete=models.CASCADE, related_name="pushes"
+    )
+    score = models.PositiveSmallIntegerField("匹配得分")
+    explanation = models.JSONField("匹配说明", default=list)
+    status = models.CharField("进展", max_length=12, choices=PUSH_STATUSES, default="recommended")
+    reason = models.CharField("未录用或放弃原因", max_length=200, blank=True, default="")
+    pushed_by = models.CharField("推送人", max_length=100, blank=True, default="")
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("推送时间", default=timezone.now)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "岗位推送"
+        verbose_name_plural = "岗位推送"
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["posting", "person"],
+                name="employment_push_once",
+                violation_error_message="这个岗位已推送给此人。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.posting} → {self.person.name}"

@@ -172,6 +172,22 @@ def menu(user) -> list:
     ]
 
 
+def shared(model, user):
+    """Employers and postings are no one's personal data, and a site pushes the county's jobs:
+    a user sees those kept at their own place, below it, and above it (their town's, their
+    county's), never a neighbouring town's."""
+    from anju.core.paths import prefixes
+    from anju.core.scope import UNRESTRICTED, scope_paths
+
+    paths = scope_paths(user)
+    if paths is UNRESTRICTED:
+        return model.objects.all()
+    seen = Q(pk__in=[])
+    for path in paths:
+        seen |= Q(path__startswith=path) | Q(path__in=prefixes(path))
+    return model.objects.filter(seen)
+
+
 def employers(user):
     from .models import Employer, Posting
 
@@ -184,7 +200,7 @@ def employers(user):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Employer.objects.visible_to(user).annotate(
+    return shared(Employer, user).annotate(
         open_postings=Coalesce(Subquery(open_postings, output_field=IntegerField()), Value(0))
     )
 
@@ -193,4 +209,18 @@ def postings(user):
     from .models import Posting
 
     access.require(user, "employment", "read")
-    return Posting.objects.visible_to(user).select_related("employer")
+    return shared(Posting, user).select_related("employer")
+
+
+def seekers(user):
+    from .models import Seeker
+
+    access.require(user, "employment", "read")
+    return Seeker.objects.visible_to(user).select_related("person", "person__household")
+
+
+def pushes(user):
+    from .models import Push
+
+    access.require(user, "employment", "read")
+    return Push.objects.visible_to(user).select_related("posting", "posting__employer", "person")

@@ -20,7 +20,7 @@ from anju.core import periods
 from anju.core.scope import covers
 
 from . import choices
-from .models import Employer, EmploymentRecord, Posting, Unemployment
+from .models import Employer, EmploymentRecord, Posting, Push, Seeker, Unemployment
 
 RECORD_FIELDS = [
     "kind",
@@ -179,6 +179,7 @@ POSTING_FIELDS = [
     "skills",
     "health",
     "place",
+    "area",
     "pay_kind",
     "pay_min",
     "pay_max",
@@ -258,8 +259,10 @@ def _check_posting(values: dict) -> None:
 @transaction.atomic
 def create_posting(actor, employer: Employer, **values) -> Posting:
     if actor is not None:
+        from .selectors import shared
+
         access.require(actor, "employment", "write")
-        if not covers(actor, employer.path):
+        if not shared(Employer, actor).filter(pk=employer.pk).exists():
             raise Http404("用工单位不存在或不在您的管辖范围内。")
     _check_posting(values)
     posting = Posting(employer=employer, path=_home(actor) or employer.path, **values)
@@ -267,3 +270,76 @@ def create_posting(actor, employer: Employer, **values) -> Posting:
     posting.save()
     audit.record_create(actor, posting, POSTING_FIELDS)
     return posting
+
+
+# -- seekers and pushes ----------------------------------------------------------------------
+
+SEEKER_FIELDS = ["wanted", "where", "min_pay", "home_based_only", "part_time", "skills", "active"]
+PUSH_ORDER = ["recommended", "contacted", "interviewed", "hired", "declined"]
+
+
+@transaction.atomic
+def save_seeker(actor, person, **values) -> Seeker:
+    """A person's job wishes (就业需求), made or corrected."""
+    _require(actor, person.path)
+    if values.get("where", "any") not in dict(choices.WHERE):
+        raise ValidationError({"where": "请选择意向地域。"})
+    values["min_pay"] = _money(values.get("min_pay"))
+    seeker = Seeker.objects.filter(person=person).first()
+    before = audit.snapshot(seeker, SEEKER_FIELDS) if seeker else None
+    if seeker is None:
+        seeker = Seeker(person=person, path=person.household.path)
+    for name, value in values.items():
+        setattr(seeker, name, value.strip() if isinstance(value, str) else value)
+    seeker.updated_at = timezone.now()
+    seeker.full_clean(exclude=["path", "person"])
+    seeker.save()
+    if before is None:
+        audit.record_create(actor, seeker, SEEKER_FIELDS)
+    else:
+        audit.record_update(actor, seeker, before, SEEKER_FIELDS)
+    return seeker
+
+
+@transaction.atomic
+def push(actor, posting: Posting, seeker: Seeker) -> Push:
+    """Push a posting to a seeker (一对一推送), keeping the score and its explanation as they
+    were when pushed."""
+    from . import matching
+
+    _require(actor, seeker.path)
+    if Push.objects.filter(posting=posting, person=seeker.person).exists():
+        raise ValidationError({"posting": "这个岗位已推送给此人。"})
+    match = matching.explain(posting, seeker)
+    if match.excluded:
+        raise ValidationError({"posting": "不能推送：" + match.summary})
+    item = Push.objects.create(
+        posting=posting,
+        person=seeker.person,
+        score=match.score,
+        explanation=[c.as_dict() for c in match.checks],
+        pushed_by=_name(actor),
+        path=seeker.path,
+    )
+    audit.record_create(actor, item, ["posting", "person", "score", "status"])
+    return item
+
+
+@transaction.atomic
+def advance_push(actor, item: Push, *, status: str, reason: str = "") -> Push:
+    """The push moves on: contacted → interviewed → hired, or declined with its reason."""
+    _require(actor, item.path)
+    if status not in PUSH_ORDER:
+        raise ValidationError({"status": "请选择进展。"})
+    if item.status in ("hired", "declined"):
+        raise ValidationError({"status": f"该推送已{item.get_status_display()}，不再变更。"})
+    if status != "declined" and PUSH_ORDER.index(status) <= PUSH_ORDER.index(item.status):
+        raise ValidationError({"status": f"进展只能向前：目前为“{item.get_status_display()}”。"})
+    reason = (reason or "").strip()
+    if status == "declined" and not reason:
+        raise ValidationError({"reason": "未录用或放弃须写明原因。"})
+    before = audit.snapshot(item, ["status", "reason"])
+    item.status, item.reason, item.updated_at = status, reason, timezone.now()
+    item.save(update_fields=["status", "reason", "updated_at"])
+    audit.record_update(actor, item, before, ["status", "reason"])
+    return item

@@ -16,4 +16,8 @@ urlpatterns = [
     path("employers/new/", views.employer_create, name="employer-create"),
     path("postings/", views.posting_list, name="postings"),
     path("postings/new/", views.posting_create, name="posting-create"),
+    path("postings/<int:pk>/", views.posting_detail, name="posting"),
+    path("postings/<int:pk>/push/<int:seeker_pk>/", views.push_to, name="push"),
+    path("pushes/<int:pk>/advance/", views.push_advance, name="push-advance"),
+    path("persons/<int:pk>/seeking/", views.seeker_save, name="seeker-save"),
 ]

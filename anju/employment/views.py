@@ -77,7 +77,7 @@ def _person(request, pk) -> Person:
     )
 
 
-def person_file(request, pk, job_form=None, end_form=None):
+def person_file(request, pk, job_form=None, end_form=None, seeker_form=None):
     """一人一档: a person's jobs and unemployment registrations, with the forms to add a job or
     end the open one."""
     person = _person(request, pk)
@@ -86,8 +86,19 @@ def person_file(request, pk, job_form=None, end_form=None):
     writable = access.allows(request.user, "employment", "write")
     job_form = job_form or forms.JobForm()
     end_form = end_form or forms.EndJobForm()
-    bootstrapify(job_form)
-    bootstrapify(end_form)
+    seeker = selectors.seekers(request.user).filter(person=person).first()
+    if seeker_form is None:
+        initial = {f: getattr(seeker, f) for f in services.SEEKER_FIELDS} if seeker else {}
+        seeker_form = forms.SeekerForm(initial=initial or {"active": True, "where": "any"})
+    for form in (job_form, end_form, seeker_form):
+        bootstrapify(form)
+    from . import matching
+
+    recommended = (
+        matching.postings_for(seeker, selectors.postings(request.user), limit=10)
+        if seeker is not None and seeker.active and open_job is None
+        else []
+    )
     return render(
         request,
         "employment/person.html",
@@ -100,6 +111,9 @@ def person_file(request, pk, job_form=None, end_form=None):
             "writable": writable,
             "job_form": job_form,
             "end_form": end_form,
+            "seeker": seeker,
+            "seeker_form": seeker_form,
+            "recommended": recommended,
         },
     )
 
@@ -209,3 +223,76 @@ def posting_create(request):
         cancel_url="/employment/postings/",
         success_message="已发布岗位。",
     )
+
+
+def posting_detail(request, pk):
+    """A posting with the best seekers for it, each score explained, and its pushes."""
+    from . import matching
+
+    posting = get_object_or_404(selectors.postings(request.user), pk=pk)
+    pushed = selectors.pushes(request.user).filter(posting=posting)
+    pushed_ids = {p.person_id for p in pushed}
+    return render(
+        request,
+        "employment/posting.html",
+        {
+            "title": f"{posting.title} · {posting.employer.name}",
+            "posting": posting,
+            "asks": ledgers.POSTINGS.columns[3].get(posting),
+            "pay": ledgers.POSTINGS.columns[5].get(posting),
+            "matches": matching.seekers_for(posting, selectors.seekers(request.user)),
+            "pushes": pushed,
+            "pushed_ids": pushed_ids,
+            "writable": access.allows(request.user, "employment", "write"),
+            "statuses": [s for s in forms.PUSH_STEPS],
+        },
+    )
+
+
+@require_POST
+def push_to(request, pk, seeker_pk):
+    access.require(request.user, "employment", "write")
+    posting = get_object_or_404(selectors.postings(request.user), pk=pk)
+    seeker = get_object_or_404(selectors.seekers(request.user), pk=seeker_pk)
+    try:
+        services.push(request.user, posting, seeker)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request, f"已把岗位推送给 {seeker.person.name}，请跟进联系、面试和录用情况。"
+        )
+    return redirect(f"/employment/postings/{posting.pk}/")
+
+
+@require_POST
+def push_advance(request, pk):
+    access.require(request.user, "employment", "write")
+    item = get_object_or_404(selectors.pushes(request.user), pk=pk)
+    try:
+        services.advance_push(
+            request.user,
+            item,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"{item.person.name}：{item.get_status_display()}。")
+    return redirect(f"/employment/postings/{item.posting_id}/")
+
+
+@require_POST
+def seeker_save(request, pk):
+    person = _person(request, pk)
+    form = forms.SeekerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.save_seeker(request.user, person, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已保存 {person.name} 的就业需求。")
+            return redirect(f"/employment/persons/{person.pk}/")
+    return person_file(request, pk, seeker_form=form)

@@ -421,6 +421,7 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
     from anju.employment import services as employment
 
     codes = {"甲镇": "91110000600037341L", "乙镇": "91350100M000100Y43"}
+    postings, seekers = {}, {}
     with time_machine.travel(date(2026, 11, 20), tick=False):
         for town in (world.a, world.b):
             # Registered by each town's staff: kept at the town.
@@ -429,7 +430,7 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
             )
             employer.path = town.unit.path
             employer.save(update_fields=["path"])
-            employment.create_posting(
+            postings[town.unit.name] = employment.create_posting(
                 None,
                 employer,
                 title=f"{town.unit.name}普工",
@@ -444,6 +445,7 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         jobs = {}
         for town in (world.a, world.b):
             head = town.household.members.get(relation="户主")
+            seekers[town.unit.name] = employment.save_seeker(None, head, where="any")
             jobs[town.unit.name] = employment.record_job(
                 None,
                 head,
@@ -506,3 +508,11 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         f"/api/employment/records/{b_job.pk}/end/", {}, content_type="application/json"
     )
     assert end.status_code in (403, 404), role
+    b_posting, b_seeker = postings["乙镇"], seekers["乙镇"]
+    assert client.get(f"/employment/postings/{b_posting.pk}/").status_code in (403, 404), role
+    a_posting = postings["甲镇"]
+    push = client.post(f"/employment/postings/{a_posting.pk}/push/{b_seeker.pk}/")
+    assert push.status_code in (403, 404), role
+    if may:  # the posting page ranks only the user's own seekers
+        page = client.get(f"/employment/postings/{a_posting.pk}/")
+        assert page.status_code == 200 and not _leaks(page), role

@@ -52,6 +52,7 @@ def test_postings_with_requirements_pay_and_validity(world, client_for):
         "age_max": "50",
         "education_min": "初中",
         "place": "清涧县工业园区",
+        "area": "county",
         "pay_kind": "monthly",
         "pay_min": "3000",
         "pay_max": "4500",
