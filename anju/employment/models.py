@@ -189,6 +189,9 @@ class Posting(models.Model):
     def __str__(self) -> str:
         return f"{self.employer.name} · {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return f"/employment/postings/{self.pk}/"
+
 
 class Seeker(models.Model):
     """就业需求清单: what a person of the labour roster wants — work, where, the least pay, what

@@ -177,3 +177,59 @@ def test_rural_bureau_walks_a_warning_to_identification(page):
         path=os.path.join(os.environ.get("ANJU_VAR_DIR", "var"), "browser-identification.png"),
         full_page=True,
     )
+
+
+def test_hrss_finds_the_best_seekers_for_a_new_posting_and_pushes_it(page):
+    """人社局 publishes a posting, sees the seekers ranked with the reasons, and pushes it to the
+    best of them."""
+    from datetime import date
+
+    from playwright.sync_api import expect
+
+    from anju.employment import services
+    from anju.orgs.models import AdminUnit
+    from anju.registry.models import Person
+
+    today = date.today()
+    county = AdminUnit.objects.get(code="610830")
+    people = Person.objects.filter(
+        household__county=county, labour_skill="普通劳动力", education="初中"
+    ).order_by("id")
+    young = next(p for p in people if 25 <= p.age_on(today) <= 40)
+    older = next(p for p in people if 50 <= p.age_on(today) <= 58)
+    for person in (young, older):
+        services.save_seeker(None, person, where="county", min_pay="2500")
+    employer = services.create_employer(
+        None, name="清涧县园区电子厂", credit_code="91110000600037341L"
+    )
+    employer.path = county.path
+    employer.save(update_fields=["path"])
+
+    _login(page, "rsj")
+    page.goto("/employment/postings/new/")
+    page.select_option("#id_employer", label="清涧县园区电子厂")
+    page.fill("#id_title", "装配工")
+    page.fill("#id_head_count", "10")
+    page.fill("#id_age_min", "18")
+    page.fill("#id_age_max", "45")
+    page.select_option("#id_education_min", "初中")
+    page.fill("#id_place", "清涧县工业园区")
+    page.fill("#id_pay_min", "3200")
+    page.fill("#id_valid_from", today.replace(day=1).isoformat())
+    page.fill("#id_valid_to", date(today.year + 1, 6, 30).isoformat())
+    page.select_option("#id_source", "county_park")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("h1")).to_contain_text("装配工")
+    rows = page.locator("tr.match-row")
+    expect(rows.first).to_contain_text(young.name)
+    expect(rows.first).to_contain_text("100")
+    older_row = rows.filter(has_text=older.name)
+    expect(older_row).to_contain_text("超过上限 45 岁")
+    rows.first.get_by_role("button", name="推送").click()
+    expect(page.locator(".alert-success")).to_contain_text(f"已把岗位推送给 {young.name}")
+    expect(page.locator("body")).to_contain_text("推送跟进")
+    expect(rows.first).to_contain_text("已推送")
+    page.screenshot(
+        path=os.path.join(os.environ.get("ANJU_VAR_DIR", "var"), "browser-matching.png"),
+        full_page=True,
+    )
