@@ -195,31 +195,7 @@ class PostingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Posting
-        fields = [
-            "id",
-            "employer",
-            "employer_name",
-            "title",
-            "head_count",
-            "sex",
-            "age_min",
-            "age_max",
-            "education_min",
-            "skills",
-            "health",
-            "place",
-            "area",
-            "pay_kind",
-            "pay_min",
-            "pay_max",
-            "benefits",
-            "home_based",
-            "shifts",
-            "valid_from",
-            "valid_to",
-            "source",
-            "path",
-        ]
+        fields = ["id", "employer_name", *services.POSTING_FIELDS, "path"]
         read_only_fields = ["path"]
 
     def __init__(self, *args, **kwargs):
