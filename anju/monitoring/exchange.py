@@ -29,7 +29,6 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from anju.accounts import access
@@ -162,11 +161,20 @@ def monitored(user):
     """The monitored and eliminated households' latest warnings the user sees."""
     from .selectors import warnings
 
-    rows = warnings(user).filter(status__in=("monitored", "eliminated"))
+    # Only the warning and its household are written out: none of the list's prefetches.
+    rows = warnings(user).filter(status__in=("monitored", "eliminated")).prefetch_related(None)
     latest = {}
     for w in rows.order_by("household_id", "-identified_on", "-id"):
         latest.setdefault(w.household_id, w)
     return sorted(latest.values(), key=lambda w: (w.path, w.household.number))
+
+
+def monitored_count(user) -> int:
+    """How many households ``monitored`` would write, counted by the database."""
+    from .selectors import warnings
+
+    rows = warnings(user).filter(status__in=("monitored", "eliminated"))
+    return rows.order_by().values("household_id").distinct().count()
 
 
 def _yes(flag: bool) -> str:
@@ -189,7 +197,8 @@ def sheets(user) -> list[tuple[str, list[str], list[list]]]:
     for p in people:
         members.setdefault(p.household_id, []).append(p)
     incomes: dict[int, Income] = {}
-    for income in Income.objects.filter(household_id__in=ids).order_by("household_id", "-year"):
+    visible_incomes = Income.objects.visible_to(user).filter(household_id__in=ids)
+    for income in visible_incomes.order_by("household_id", "-year"):
         incomes.setdefault(income.household_id, income)
     wanted = {p for w in chosen for p in prefixes(w.path)}
     units = {u.path: u for u in AdminUnit.objects.filter(path__in=wanted)}
@@ -320,15 +329,6 @@ def _cells(sheet):
     return cell
 
 
-def _parse_id(raw):
-    if isinstance(raw, int | float):
-        raise normalize.CellError(
-            "证件号码是数字单元格（Excel 显示为科学计数），已被四舍五入、无法还原：请把该列设为"
-            "“文本”格式后重新导出"
-        )
-    return normalize.id_number(raw, strict_region=False)
-
-
 def _household_rows(path, filename, outcome, columns) -> list[_Row]:
     label = {key: header for key, header, _ in columns}
     sheet = read_sheet(path, filename, spec=_spec(columns, HOUSEHOLD_REQUIRED))
@@ -345,7 +345,7 @@ def _household_rows(path, filename, outcome, columns) -> list[_Row]:
         raw = cell(cells, "head_id")
         head_id = ""
         try:
-            head_id = _parse_id(raw)
+            head_id = normalize.id_number_cell(raw, strict_region=False)
         except normalize.CellError as exc:
             fail("head_id", raw, str(exc))
         raw = cell(cells, "category")
@@ -433,7 +433,13 @@ def _check_members(path, filename, outcome, people_seen, columns) -> None:
     for number, cells in sheet.rows:
         raw = cell(cells, "id_number")
         try:
-            wanted.append((number, _parse_id(raw), normalize.text(cell(cells, "name") or "")))
+            wanted.append(
+                (
+                    number,
+                    normalize.id_number_cell(raw, strict_region=False),
+                    normalize.text(cell(cells, "name") or ""),
+                )
+            )
         except normalize.CellError as exc:
             _error(outcome.errors, MEMBER_SHEET, number, label["id_number"], raw, str(exc))
     known = set(
@@ -529,22 +535,26 @@ def import_file(actor, path: str | Path, filename: str = "", *, dry_run=False) -
     if outcome.errors:
         return outcome
     with transaction.atomic():
+        # The matched households' warnings in one locking read, not one per row.
+        by_household: dict[int, list[Warning]] = {}
+        ids = [household.pk for _row, household in matched]
+        for start in range(0, len(ids), 500):  # SQLite's limit on parameters
+            found = Warning.objects.select_for_update().filter(
+                household_id__in=ids[start : start + 500]
+            )
+            for warning in found.order_by("-id"):
+                by_household.setdefault(warning.household_id, []).append(warning)
         for row, household in matched:
-            _apply(actor, row, household, outcome)
+            _apply(actor, row, household, by_household.get(household.pk, []), outcome)
         if dry_run:  # the counts of what would change, then nothing written
             transaction.set_rollback(True)
     return outcome
 
 
-def _apply(actor, row: _Row, household, outcome: Outcome) -> None:
+def _apply(actor, row: _Row, household, warnings: list[Warning], outcome: Outcome) -> None:
     """One household's state as the national system has it: the warning it decided on (same
-    date of identification), else the one still open, else a new one."""
-    warnings = list(
-        Warning.objects.select_for_update()
-        .filter(household=household)
-        .prefetch_related(Prefetch("measures"))
-        .order_by("-id")
-    )
+    date of identification), else the one still open, else a new one. ``warnings``: the
+    household's, newest first."""
     warning = next((w for w in warnings if w.identified_on == row.identified_on), None)
     warning = warning or next((w for w in warnings if w.status in Warning.OPEN_STATUSES), None)
     status = "eliminated" if row.eliminated_on else "monitored"

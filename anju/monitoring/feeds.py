@@ -187,18 +187,10 @@ def import_feed(
 
         raw_id = cell(cells, "id_number")
         pid = ""
-        if isinstance(raw_id, int | float):
-            fail(
-                "id_number",
-                raw_id,
-                "身份证号是数字单元格（Excel 显示为 6.12730E+17 这样的科学计数），已被四舍五入、"
-                "无法还原：请把该列设置为“文本”格式，再重新输入",
-            )
-        else:
-            try:
-                pid = normalize.id_number(raw_id)
-            except normalize.CellError as exc:
-                fail("id_number", raw_id, str(exc))
+        try:
+            pid = normalize.id_number_cell(raw_id)
+        except normalize.CellError as exc:
+            fail("id_number", raw_id, str(exc))
         raw_indicator = cell(cells, "indicator")
         indicator = known.get(fold(_text(raw_indicator)))
         if indicator is None:

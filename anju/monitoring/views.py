@@ -720,7 +720,7 @@ def exchange(request):
             "dry_run": form.is_bound and form.is_valid() and form.cleaned_data["dry_run"],
             "may_export": may_export,
             "may_import": may_import,
-            "households": len(national.monitored(request.user)),
+            "households": national.monitored_count(request.user),
         },
     )
 

@@ -56,6 +56,17 @@ def is_number_cell(raw) -> bool:
     return isinstance(raw, str) and bool(_SCIENTIFIC.fullmatch(raw.strip()))
 
 
+def id_number_cell(raw, *, strict_region: bool = True) -> str:
+    """An identity number from a cell of another department's file (a feed, the national
+    system's sheets): a number cell is refused with how to fix it, the rest as ``id_number``."""
+    if is_number_cell(raw):
+        raise CellError(
+            "身份证号是数字单元格（Excel 显示为 6.12730E+17 这样的科学计数），已被四舍五入、"
+            "无法还原：请把该列设置为“文本”格式，再重新输入"
+        )
+    return id_number(raw, strict_region=strict_region)
+
+
 def compact(raw) -> str:
     """Text with every space removed (identity numbers, phones, codes)."""
     value = text(raw)

@@ -78,7 +78,8 @@ def test_the_household_rule_under_both_seed_policies(county, client_for):
     # Two-person 甲001 has one worker (the son is 14): one at work is asked, none is.
     assert _numbers(selectors.households(user))["甲001"] == (1, 0, 1)
     page = client_for(user).get("/employment/households/?status=below").content.decode()
-    assert "甲100" in page and "未达到家庭就业要求" in page and "5 人及以下" not in page
+    assert "甲100" in page and "未达到家庭就业要求" in page
+    assert "家庭就业要求：1–5 人：1；6 人及以上：2" in page  # the rule in force, said
     # The other seeds: one at work in every household with labour.
     policies.update_value(None, _value(county), value="*:1")
     assert _numbers(selectors.households(user))["甲100"] == (3, 1, 1)

@@ -63,7 +63,8 @@ def test_policy_ledger_lists_insurance_safety_net_and_measures_done(warned, clie
         ):
             assert cell in row, cell
         assert "综合保障" not in row  # planned, not yet carried out
-        assert "乙001" in page and "乙001" in page[page.index("乙001") :].split("</tr>")[0]
+        other_row = page[page.index("乙001") : page.index("</tr>", page.index("乙001"))]
+        assert "监测状态</span>未纳入监测" in other_row  # the county sees 乙, never monitored
         api = client.get("/api/monitoring/policies/?q=甲001").json()
         assert api["count"] == 1
         first = api["results"][0]
