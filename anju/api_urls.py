@@ -6,6 +6,7 @@ from anju.employment.api import (
     EmployerViewSet,
     HelpViewSet,
     HouseholdLedgerViewSet,
+    MonthsViewSet,
     PostingViewSet,
     RecordViewSet,
     RosterViewSet,
@@ -65,6 +66,7 @@ router.register("employment/records", RecordViewSet, basename="employment-record
 router.register("employment/helps", HelpViewSet, basename="employment-help")
 router.register("employment/roster", RosterViewSet, basename="employment-roster")
 router.register("employment/households", HouseholdLedgerViewSet, basename="employment-households")
+router.register("employment/months", MonthsViewSet, basename="employment-months")
 router.register("employment/employers", EmployerViewSet, basename="employment-employer")
 router.register("employment/postings", PostingViewSet, basename="employment-posting")
 router.register("signals", SignalViewSet, basename="signal")

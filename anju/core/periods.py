@@ -36,3 +36,11 @@ def bounds(period: str) -> tuple[date, date]:
 def label(period: str) -> str:
     year, month = period.split("-")
     return f"{year}年{int(month)}月"
+
+
+def from_request(request, name: str = "period") -> str:
+    """The month a page asks for (``?period=2026-10``); this month when absent or mistyped."""
+    try:
+        return parse(request.GET.get(name) or current())
+    except ValidationError:
+        return current()

@@ -3,16 +3,19 @@ services."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from anju.core.api import LedgerViewSet, ScopedViewSet
+from anju.core import periods
+from anju.core.api import LedgerViewSet, ModulePermission, ScopedViewSet
+from anju.orgs.selectors import node_for
 from anju.registry.models import Person
 
-from . import choices, ledgers, selectors, services
+from . import choices, ledgers, monthly, selectors, services
 from .filters import (
     EmployerFilter,
     HelpFilter,
@@ -222,3 +225,44 @@ class PostingViewSet(
         data = dict(serializer.validated_data)
         employer = data.pop("employer")
         serializer.instance = services.create_posting(self.request.user, employer, **data)
+
+
+class MonthsViewSet(viewsets.ViewSet):
+    """就业月报与趋势：单位及其下级单位某月的有劳动力户数、劳动力、就业人数、未达家庭就业要求
+    户数、零就业家庭户数、按就业类型的就业人数，以及此前 12 个月的趋势。"""
+
+    module = "employment"
+    permission_classes = [ModulePermission]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "unit", str, description="单位键：u12、s3、g5、b8；默认本人服务的单位"
+            ),
+            OpenApiParameter("period", str, description="月份，如 2026-11；默认本月"),
+        ],
+        responses={200: dict},
+    )
+    def list(self, request):
+        try:
+            period = periods.parse(request.query_params.get("period") or periods.current())
+        except DjangoValidationError as exc:
+            raise ValidationError({"period": exc.messages}) from None
+        node = node_for(request.user, request.query_params.get("unit"))
+        if node is None:
+            raise NotFound("单位不存在或不在您的管辖范围内。")
+        figures = selectors.months(request.user, node, period)
+
+        def row(node, f):
+            return {"unit": node.key, "name": node.name, **{k: f[k] for k in monthly.FIGURES}}
+
+        return Response(
+            {
+                "period": period,
+                "computed": figures["computed"],
+                **row(node, figures),
+                "by_kind": figures["by_kind"],
+                "parts": [row(r["node"], r) for r in figures["parts"]],
+                "trend": figures["trend"],
+            }
+        )

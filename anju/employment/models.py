@@ -262,3 +262,40 @@ class Push(models.Model):
 
     def __str__(self) -> str:
         return f"{self.posting} → {self.person.name}"
+
+
+class EmploymentMonth(models.Model):
+    """The month's employment figures of the households at one place (a household path: a
+    site, grid or building, or the unit a dispersed household is registered at), computed
+    set-based at the month's end (today for the month under way) by ``monthly.compute``.
+
+    Pages and the API sum these rows for any unit and month and read the trend from them, so
+    a county's or a province's figures never count persons per request. A household's labour,
+    its rule and its employed members are taken as ``selectors.households`` takes them, with
+    the labour ages and household rule in force at its county on the month's last day."""
+
+    scope_path_field = "path"
+
+    period = models.CharField("月份", max_length=7)
+    path = models.CharField(max_length=255)
+    households = models.PositiveIntegerField("有劳动力户数", default=0)
+    below_rule = models.PositiveIntegerField("未达家庭就业要求户数", default=0)
+    zero = models.PositiveIntegerField("零就业家庭户数", default=0)
+    labour = models.PositiveIntegerField("劳动力人数", default=0)
+    employed = models.PositiveIntegerField("就业人数", default=0)
+    by_kind = models.JSONField("按就业类型", default=dict)
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "月度就业统计"
+        verbose_name_plural = "月度就业统计"
+        ordering = ["period", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "path"], name="employment_month_once")
+        ]
+        indexes = [models.Index(fields=["path", "period"], name="employment_month_path")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.path}"

@@ -4,7 +4,7 @@ The labour roster (搬迁劳动力清单) is derived from the registry, never ty
 working age (policy parameters ``employment.labour_age_min`` / ``_max`` where the user works)
 whose 劳动技能 says they can work, each with their open job, if any. The household ledger counts,
 per household, its members, its labour, who is employed and what the household rule
-(``employment.household_rule``) asks."""
+(``employment.min_employed_per_household``) asks."""
 
 from __future__ import annotations
 
@@ -29,11 +29,14 @@ from django.utils import timezone
 
 from anju.accounts import access
 from anju.core.scope import home_path
+from anju.orgs.selectors import children
 from anju.policies.selectors import resolve
 from anju.registry.choices import WITH_LABOUR
 from anju.registry.models import Household, Person
 from anju.registry.quality import born_between
 
+from . import monthly
+from .choices import KINDS
 from .models import EmploymentRecord, Unemployment
 
 
@@ -49,7 +52,9 @@ def labour_ages(user, on: date | None = None) -> tuple[int, int] | None:
 
 
 def household_rule(user, on: date | None = None) -> list | None:
-    return resolve("employment.household_rule", _place(user), on or timezone.localdate()).value
+    return resolve(
+        "employment.min_employed_per_household", _place(user), on or timezone.localdate()
+    ).value
 
 
 def _labour_q(ages, on: date, prefix: str = "") -> Q:
@@ -153,6 +158,26 @@ def zero_employment(user, on: date | None = None):
     return households(user, on).filter(employed=0)
 
 
+def months(user, node, period: str, *, trend_months: int = 12) -> dict:
+    """就业月报: a node's employment figures for the month, each of its parts', and the trend
+    over the months before, read from the monthly table (``monthly``), never from persons."""
+    access.require(user, "employment", "read")
+    figures = monthly.totals(user, node.path, period)
+    names = dict(KINDS)
+    return {
+        "node": node,
+        "period": period,
+        **figures,
+        "kinds": [(names.get(k, k), n) for k, n in sorted(figures["by_kind"].items())],
+        "parts": [
+            row
+            for row in monthly.by_part(user, children(node), period)
+            if row["households"] or row["employed"]
+        ],
+        "trend": monthly.trend(user, node.path, monthly.last_months(period, trend_months)),
+    }
+
+
 def menu(user) -> list:
     if not access.allows(user, "employment"):
         return []
@@ -163,6 +188,7 @@ def menu(user) -> list:
                 ("搬迁劳动力清单", reverse("employment:roster")),
                 ("家庭就业台账", reverse("employment:households")),
                 ("零就业家庭", reverse("employment:households") + "?status=zero"),
+                ("就业月报与趋势", reverse("employment:months")),
                 ("失业登记与帮扶", reverse("employment:helps")),
                 ("就业记录", reverse("employment:records")),
                 ("岗位信息数据库", reverse("employment:postings")),

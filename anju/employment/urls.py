@@ -7,6 +7,7 @@ app_name = "employment"
 urlpatterns = [
     path("", views.roster, name="roster"),
     path("households/", views.households, name="households"),
+    path("months/", views.months, name="months"),
     path("records/", views.records, name="records"),
     path("helps/", views.helps, name="helps"),
     path("persons/<int:pk>/", views.person_file, name="person"),

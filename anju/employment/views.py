@@ -6,9 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from anju.accounts import access
+from anju.core import periods
 from anju.core.forms import bootstrapify
 from anju.core.pages import apply_errors, ledger_page
 from anju.core.scope import home_path
+from anju.orgs.views import requested_node
 from anju.policies.registry import display, get_key
 from anju.registry.models import Person
 
@@ -42,7 +44,9 @@ def households(request):
     fs = HouseholdsFilter(request.GET, queryset=rows, request=request)
     rule = selectors.household_rule(request.user)
     said = (
-        display(get_key("employment.household_rule"), rule) if rule else "未设定，按每户至少 1 人"
+        display(get_key("employment.min_employed_per_household"), rule)
+        if rule
+        else "未设定，按每户至少 1 人"
     )
     return ledger_page(
         request,
@@ -296,3 +300,20 @@ def seeker_save(request, pk):
             messages.success(request, f"已保存 {person.name} 的就业需求。")
             return redirect(f"/employment/persons/{person.pk}/")
     return person_file(request, pk, seeker_form=form)
+
+
+def months(request):
+    """就业月报与趋势: households below the rule and 零就业家庭 per unit, and month by month."""
+    period = periods.from_request(request)
+    figures = selectors.months(request.user, requested_node(request), period)
+    return render(
+        request,
+        "employment/months.html",
+        {
+            "title": f"{figures['node'].name} · {periods.label(period)}就业月报",
+            "period": period,
+            "period_label": periods.label(period),
+            "figures": figures,
+            "trend": [{**row, "label": periods.label(row["period"])} for row in figures["trend"]],
+        },
+    )

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from anju.core import periods
 from anju.core.api import LedgerViewSet, ModulePermission, ScopedRelationsMixin, ScopedViewSet
 from anju.core.masking import mask_phone
-from anju.orgs.selectors import node_by_key, served_nodes
+from anju.orgs.selectors import node_for
 
 from . import choices, feeds, rules, selectors, services
 from .filters import FeedFilter, IncomeFilter, LeadFilter, VisitFilter, WarningFilter
@@ -106,10 +106,7 @@ class CoverageViewSet(viewsets.ViewSet):
             period = periods.parse(request.query_params.get("period") or periods.current())
         except Exception as exc:  # noqa: BLE001 - a ValidationError with a Chinese message
             raise ValidationError({"period": exc.messages}) from None
-        key = request.query_params.get("unit")
-        node = (
-            node_by_key(request.user, key) if key else next(iter(served_nodes(request.user)), None)
-        )
+        node = node_for(request.user, request.query_params.get("unit"))
         if node is None:
             raise NotFound("单位不存在或不在您的管辖范围内。")
         figures = selectors.coverage_of(request.user, node, period)

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Sum
 
-from anju.orgs.models import AdminUnit, Building, Grid, Site
+from anju.orgs.models import AdminUnit
+from anju.orgs.selectors import children as parts_of
 from anju.registry import rollups
 from anju.registry.models import Household, HouseholdRollup
 from anju.registry.summary import roots_for
@@ -36,19 +37,6 @@ def unvisited(user, node_path: str, period: str):
     )
 
 
-def _children(node) -> list:
-    if isinstance(node, AdminUnit):
-        return [
-            *AdminUnit.objects.filter(parent=node).order_by("code", "name"),
-            *Site.objects.filter(admin_unit=node).order_by("name"),
-        ]
-    if isinstance(node, Site):
-        return list(Grid.objects.filter(site=node).order_by("name"))
-    if isinstance(node, Grid):
-        return list(Building.objects.filter(grid=node).order_by("name"))
-    return []
-
-
 def _shares(households: int, visited: int) -> dict:
     return {
         "households": households,
@@ -69,7 +57,7 @@ def coverage_of(user, node, period: str) -> dict:
     the user sees (grids of a site, sites and towns of a county …), read from the roll-ups:
     the children the user sees whole in two grouped queries, whatever their number; a child
     the user sees only in part (or a grid, which keeps no roll-up row) counted on its own."""
-    children = [c for c in _children(node) if roots_for(user, c.path)]
+    children = [c for c in parts_of(node) if roots_for(user, c.path)]
     whole = [
         c.path
         for c in children

@@ -15,7 +15,7 @@ from anju.core.forms import bootstrapify
 from anju.core.pages import apply_errors, ledger_page
 from anju.core.pagination import CountedPaginator
 from anju.core.scope import home_path
-from anju.orgs.selectors import node_by_key, served_nodes
+from anju.orgs.views import requested_node
 from anju.registry import selectors as registry
 
 from . import (
@@ -34,31 +34,11 @@ from .filters import FeedFilter, IncomeFilter, LeadFilter, VisitFilter, WarningF
 from .models import Measure, Step
 
 
-def _period(request) -> str:
-    try:
-        return periods.parse(request.GET.get("period") or periods.current())
-    except ValidationError:
-        return periods.current()
-
-
-def _node(request):
-    key = request.GET.get("unit")
-    if key:
-        node = node_by_key(request.user, key)
-        if node is None:
-            raise Http404("单位不存在或不在您的管辖范围内。")
-        return node
-    served = served_nodes(request.user)
-    if not served:
-        raise Http404("您还没有服务的单位。")
-    return served[0]
-
-
 def coverage_page(request):
     """本月回访: households visited and still to visit, for the user's unit and each part of it."""
     access.require(request.user, "monitoring", "read")
-    period = _period(request)
-    node = _node(request)
+    period = periods.from_request(request)
+    node = requested_node(request)
     figures = selectors.coverage_of(request.user, node, period)
     return render(
         request,
@@ -76,8 +56,8 @@ def coverage_page(request):
 def unvisited_page(request):
     """The doors still to knock on this month, 50 a page, each with its 回访 button."""
     access.require(request.user, "monitoring", "read")
-    period = _period(request)
-    node = _node(request)
+    period = periods.from_request(request)
+    node = requested_node(request)
     rows = selectors.unvisited(request.user, node.path, period)
     page = CountedPaginator(rows, 50).get_page(request.GET.get("page"))
     page.object_list = registry.with_head_and_size(
@@ -131,7 +111,7 @@ def visit_form(request, household_pk):
     """Record this month's visit to a household, or correct it (one visit a month)."""
     access.require(request.user, "monitoring", "write")
     household = get_object_or_404(registry.households(request.user), pk=household_pk)
-    period = _period(request)
+    period = periods.from_request(request)
     existing = household.visits.filter(period=period).first()
     form = forms.VisitForm(
         request.POST or None,
@@ -264,7 +244,7 @@ def cards(request):
         page = None
         shown = list(households)
     else:
-        node = _node(request)
+        node = requested_node(request)
         rows = registry.households(request.user).filter(path__startswith=node.path)
         page = CountedPaginator(rows.order_by("path", "number"), CARDS_PER_PAGE).get_page(
             request.GET.get("page")
@@ -641,7 +621,7 @@ def monitored_ledger(request):
     from .models import LedgerMonth, LedgerRow
 
     access.require(request.user, "monitoring", "read")
-    period = _period(request)
+    period = periods.from_request(request)
     month = LedgerMonth.objects.filter(period=period).first()
     if month is not None:
         rows = LedgerRow.objects.visible_to(request.user).filter(period=period)

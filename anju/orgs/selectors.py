@@ -57,3 +57,26 @@ def node_by_key(user, key: str):
     if not key or key[0] not in NODE_MODELS or not key[1:].isdigit():
         return None
     return NODE_MODELS[key[0]].objects.visible_to(user).filter(pk=int(key[1:])).first()
+
+
+def node_for(user, key: str | None = None):
+    """The node named by ``key`` if the user sees it (``None`` if not), or with no key the
+    first node the user serves: where a page or an API call about "my unit" starts."""
+    if key:
+        return node_by_key(user, key)
+    return next(iter(served_nodes(user)), None)
+
+
+def children(node) -> list:
+    """The parts of a node, in the order pages list them: a unit's units and sites, a site's
+    grids, a grid's buildings."""
+    if isinstance(node, AdminUnit):
+        return [
+            *AdminUnit.objects.filter(parent=node).order_by("code", "name"),
+            *Site.objects.filter(admin_unit=node).order_by("name"),
+        ]
+    if isinstance(node, Site):
+        return list(Grid.objects.filter(site=node).order_by("name"))
+    if isinstance(node, Grid):
+        return list(Building.objects.filter(grid=node).order_by("name"))
+    return []

@@ -420,3 +420,11 @@ def position_reveal_phone(request, pk):
     if not access.can_reveal_identity(request.user):
         return HttpResponse(mask_phone(position.phone), status=403)
     return HttpResponse(services.reveal_phone(request.user, position))
+
+
+def requested_node(request):
+    """The node a page is about: ``?unit=u12`` if the user sees it, else the first they serve."""
+    node = selectors.node_for(request.user, request.GET.get("unit"))
+    if node is None:
+        raise Http404("单位不存在或不在您的管辖范围内。")
+    return node

@@ -239,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.freeze_ledger",
         "schedule": crontab(minute=30, hour=0),
     },
+    # 就业月报: the month's employment figures per place, each night (anju/employment/monthly.py).
+    "employment-rollup-nightly": {
+        "task": "employment.rollup_nightly",
+        "schedule": crontab(minute=15, hour=1),
+    },
     # Export jobs whose worker died end failed; files older than a week go (anju/exports).
     "exports-clean": {
         "task": "exports.clean",

@@ -460,6 +460,9 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
                 reason="lost",
                 helper=f"{town.unit.name}干部",
             )
+        from anju.employment import monthly
+
+        monthly.compute("2026-11")
     user = world.users[role]
     client = client_for(user)
     may = access.allows(user, "employment")
@@ -481,6 +484,8 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         "/employment/postings/?q=工厂",
         "/api/employment/employers/",
         "/api/employment/postings/",
+        "/employment/months/",
+        "/api/employment/months/",
     ]
     for url in lists:
         response = client.get(url)
@@ -502,7 +507,12 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
             rows = book.active.iter_rows(values_only=True)
             assert "乙" not in " ".join(str(c) for row in rows for c in row), url
     b_job = jobs["乙镇"]
-    for url in (f"/employment/persons/{b_job.person_id}/", f"/api/employment/records/{b_job.pk}/"):
+    for url in (
+        f"/employment/persons/{b_job.person_id}/",
+        f"/api/employment/records/{b_job.pk}/",
+        f"/employment/months/?unit={world.b.unit.key}",
+        f"/api/employment/months/?unit={world.b.unit.key}",
+    ):
         assert client.get(url).status_code in (403, 404), (role, url)
     end = client.post(
         f"/api/employment/records/{b_job.pk}/end/", {}, content_type="application/json"

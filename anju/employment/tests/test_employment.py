@@ -72,7 +72,7 @@ def test_the_household_rule_under_both_seed_policies(county, client_for):
     services.record_job(None, first, kind="local_enterprise", started_on=date(2026, 3, 1))
     user = county.users["whole_county"]
     # 石城: a family of more than five with two or more able to work needs two at work.
-    _set(county.county, "employment.household_rule", "5:1; *:2")
+    _set(county.county, "employment.min_employed_per_household", "5:1; *:2")
     assert _numbers(selectors.households(user))["甲100"] == (3, 1, 2)
     assert "甲100" in _numbers(selectors.below_rule(user))
     # Two-person 甲001 has one worker (the son is 14): one at work is asked, none is.
@@ -95,7 +95,9 @@ def test_the_household_rule_under_both_seed_policies(county, client_for):
 def _value(county):
     from anju.policies.models import ParameterValue
 
-    return ParameterValue.objects.get(key="employment.household_rule", unit=county.county)
+    return ParameterValue.objects.get(
+        key="employment.min_employed_per_household", unit=county.county
+    )
 
 
 def test_a_lost_job_opens_help_warns_and_lists_the_household(county, client_for):

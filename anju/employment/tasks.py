@@ -1,0 +1,17 @@
+from celery import shared_task
+from django.utils import timezone
+
+from anju.core import periods
+
+from . import monthly
+
+
+@shared_task(name="employment.rollup_nightly")
+def rollup_nightly() -> list[str]:
+    """Every night, the month under way; on the 1st also the month just closed, so it keeps
+    the figures of its last day."""
+    today = timezone.localdate()
+    months = monthly.last_months(periods.current(), 2 if today.day == 1 else 1)
+    for month in months:
+        monthly.compute(month)
+    return months
