@@ -211,4 +211,7 @@ def run(stdout=None) -> None:
     from anju.monitoring import demo as monitoring_demo
 
     monitoring_demo.build(stdout)
+    from anju.employment import demo as employment_demo
+
+    employment_demo.build(stdout)
     say(f"演示账号密码均为 {DEMO_PASSWORD}")

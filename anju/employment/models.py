@@ -283,6 +283,7 @@ class EmploymentMonth(models.Model):
     zero = models.PositiveIntegerField("零就业家庭户数", default=0)
     labour = models.PositiveIntegerField("劳动力人数", default=0)
     employed = models.PositiveIntegerField("就业人数", default=0)
+    # {户类型: {就业类型: 人数}}: the plans report the relocated poor (搬迁脱贫户) on their own.
     by_kind = models.JSONField("按就业类型", default=dict)
     computed_at = models.DateTimeField("计算时间", default=timezone.now)
 

@@ -83,10 +83,10 @@ def _county_rows(county, on: date) -> tuple[list[tuple], list[tuple]]:
         "GROUP BY p.path, p.household_id) x GROUP BY x.path"
     )
     kinds_sql = (
-        "SELECT p.path, e.kind, COUNT(*) FROM employment_employmentrecord e "
+        "SELECT p.path, p.category, e.kind, COUNT(*) FROM employment_employmentrecord e "
         "JOIN registry_person p ON p.id = e.person_id WHERE p.path LIKE %s "
         "AND e.started_on <= %s AND (e.ended_on IS NULL OR e.ended_on > %s) "
-        "GROUP BY p.path, e.kind"
+        "GROUP BY p.path, p.category, e.kind"
     )
     with connection.cursor() as cursor:
         cursor.execute(figures_sql, [*params, on, on, county.path + "%"])
@@ -117,9 +117,9 @@ def compute(period: str, *, county=None, today: date | None = None) -> Outcome:
         counties = list(AdminUnit.objects.filter(pk__in=ids).order_by("path"))
     for unit in counties:
         figures, kinds = _county_rows(unit, on)
-        by_kind: dict[str, dict] = defaultdict(dict)
-        for path, kind, n in kinds:
-            by_kind[path][kind] = n
+        by_kind: dict[str, dict] = defaultdict(lambda: defaultdict(dict))
+        for path, category, kind, n in kinds:
+            by_kind[path][category][kind] = n
         now = timezone.now()
         rows = [
             EmploymentMonth(
@@ -158,11 +158,12 @@ def totals(user, node_path: str, period: str) -> dict:
         period=period, path__startswith=node_path
     )
     figures = _clean(_sums(rows))
-    kinds: dict[str, int] = defaultdict(int)
+    kinds: dict[str, dict] = defaultdict(lambda: defaultdict(int))
     for by_kind in rows.values_list("by_kind", flat=True):
-        for kind, n in by_kind.items():
-            kinds[kind] += n
-    figures["by_kind"] = dict(kinds)
+        for category, counts in by_kind.items():
+            for kind, n in counts.items():
+                kinds[category][kind] += n
+    figures["by_kind"] = {c: dict(counts) for c, counts in kinds.items()}
     figures["computed"] = rows.exists()
     return figures
 

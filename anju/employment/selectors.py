@@ -31,7 +31,7 @@ from anju.accounts import access
 from anju.core.scope import home_path
 from anju.orgs.selectors import children
 from anju.policies.selectors import resolve
-from anju.registry.choices import WITH_LABOUR
+from anju.registry.choices import WITH_LABOUR, Category
 from anju.registry.models import Household, Person
 from anju.registry.quality import born_between
 
@@ -163,12 +163,15 @@ def months(user, node, period: str, *, trend_months: int = 12) -> dict:
     over the months before, read from the monthly table (``monthly``), never from persons."""
     access.require(user, "employment", "read")
     figures = monthly.totals(user, node.path, period)
-    names = dict(KINDS)
+    names, categories = dict(KINDS), dict(Category.choices)
     return {
         "node": node,
         "period": period,
         **figures,
-        "kinds": [(names.get(k, k), n) for k, n in sorted(figures["by_kind"].items())],
+        "kinds": [
+            (categories.get(c, c), [(names.get(k, k), n) for k, n in sorted(counts.items())])
+            for c, counts in sorted(figures["by_kind"].items())
+        ],
         "parts": [
             row
             for row in monthly.by_part(user, children(node), period)

@@ -126,10 +126,18 @@ def record_job(
 
 @transaction.atomic
 def end_job(
-    actor, record: EmploymentRecord, *, ended_on: date, reason: str, helper: str = ""
+    actor,
+    record: EmploymentRecord,
+    *,
+    ended_on: date,
+    reason: str,
+    helper: str = "",
+    scan: bool = True,
 ) -> EmploymentRecord:
     """A job ends. A lost one registers unemployment, opens one-to-one help (with ``helper``,
-    the cadre who helps) and scans the household for the monitoring loop."""
+    the cadre who helps) and scans the household for the monitoring loop. ``scan=False`` only
+    for history written after the fact (the demo's past year), whose months were scanned
+    already: a scan now would warn this month about a spell that ended long ago."""
     _require(actor, record.path)
     if record.ended_on is not None:
         raise ValidationError({"ended_on": f"这份工作已于 {record.ended_on} 结束。"})
@@ -158,10 +166,10 @@ def end_job(
         path=record.path,
     )
     audit.record_create(actor, help_, ["registered_on", "helper", "status"])
-    # The monitoring loop hears of it now, not at the month's scan.
-    from anju.monitoring import scan
+    if scan:  # the monitoring loop hears of it now, not at the month's scan
+        from anju.monitoring import scan as monitoring_scan
 
-    scan.scan(periods.current(), households=[record.household_id])
+        monitoring_scan.scan(periods.current(), households=[record.household_id])
     return record
 
 

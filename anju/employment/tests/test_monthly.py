@@ -51,7 +51,7 @@ def test_the_month_agrees_with_the_live_ledger_and_keeps_its_trend(county, clien
     assert figures["households"] == live.count() == 2
     assert figures["zero"] == selectors.zero_employment(user).count() == 1
     assert figures["below_rule"] == selectors.below_rule(user).count() == 1
-    assert figures["employed"] == 1 and figures["by_kind"] == {"outside_province": 1}
+    assert figures["employed"] == 1 and figures["by_kind"] == {"lifted": {"outside_province": 1}}
     # September: both at work; October: 乙's job lost on the 15th, so at the month's end none.
     trend = {row["period"]: (row["employed"], row["zero"]) for row in figures_trend(user, county)}
     assert trend == {"2026-09": (2, 0), "2026-10": (1, 1), "2026-11": (1, 1)}
