@@ -9,6 +9,7 @@ from anju.employment.api import (
     MonthsViewSet,
     PostingViewSet,
     RecordViewSet,
+    RetentionViewSet,
     RosterViewSet,
 )
 from anju.exports.api import ExportJobViewSet
@@ -67,6 +68,7 @@ router.register("employment/helps", HelpViewSet, basename="employment-help")
 router.register("employment/roster", RosterViewSet, basename="employment-roster")
 router.register("employment/households", HouseholdLedgerViewSet, basename="employment-households")
 router.register("employment/months", MonthsViewSet, basename="employment-months")
+router.register("employment/retentions", RetentionViewSet, basename="employment-retention")
 router.register("employment/employers", EmployerViewSet, basename="employment-employer")
 router.register("employment/postings", PostingViewSet, basename="employment-posting")
 router.register("signals", SignalViewSet, basename="signal")

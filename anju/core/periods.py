@@ -44,3 +44,12 @@ def from_request(request, name: str = "period") -> str:
         return parse(request.GET.get(name) or current())
     except ValidationError:
         return current()
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, on the month's last day when it has no such day
+    (31 August + 6 months → 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = bounds(f"{year}-{month + 1:02d}")[1].day
+    return date(year, month + 1, min(day.day, last))

@@ -22,9 +22,10 @@ from .filters import (
     HouseholdsFilter,
     PostingFilter,
     RecordFilter,
+    RetentionFilter,
     RosterFilter,
 )
-from .models import Employer, EmploymentRecord, Posting, Unemployment
+from .models import Employer, EmploymentRecord, Posting, Retention, Unemployment
 
 
 class RecordSerializer(serializers.ModelSerializer):
@@ -266,3 +267,55 @@ class MonthsViewSet(viewsets.ViewSet):
                 "trend": figures["trend"],
             }
         )
+
+
+class RetentionSerializer(serializers.ModelSerializer):
+    person = serializers.IntegerField(source="push.person_id", read_only=True)
+    person_name = serializers.CharField(source="push.person.name", read_only=True)
+    posting = serializers.IntegerField(source="push.posting_id", read_only=True)
+    posting_title = serializers.CharField(source="push.posting.title", read_only=True)
+
+    class Meta:
+        model = Retention
+        fields = [
+            "id",
+            "push",
+            "person",
+            "person_name",
+            "posting",
+            "posting_title",
+            "months",
+            "due_on",
+            "checked_on",
+            "still_employed",
+            "note",
+            "checked_by",
+            "path",
+        ]
+        read_only_fields = fields
+
+
+class CheckSerializer(serializers.Serializer):
+    still_employed = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RetentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """岗位稳定性回访（录用后 3 个月、6 个月）。?state=due 已到期待回访；POST …/check/ 记录回访。"""
+
+    module = "employment"
+    queryset = Retention.objects.all()
+    serializer_class = RetentionSerializer
+    filterset_class = RetentionFilter
+
+    def get_queryset(self):
+        return selectors.retentions(self.request.user).order_by("due_on", "id")
+
+    @extend_schema(request=CheckSerializer, responses=RetentionSerializer)
+    @action(detail=True, methods=["post"])
+    def check(self, request, pk=None):
+        check = self.get_object()
+        data = CheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.check_retention(request.user, check, **data.validated_data)
+        return Response(RetentionSerializer(check).data)

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import F, Q
+from django.utils import timezone
 
 from anju.core.filters import ScopedFilterSet
 from anju.orgs.models import Site
@@ -8,7 +9,7 @@ from anju.registry.filters import HouseholdFilter
 from anju.registry.models import Household, Person
 
 from . import choices
-from .models import Employer, EmploymentRecord, Posting, Unemployment
+from .models import Employer, EmploymentRecord, Posting, Retention, Unemployment
 
 
 class RosterFilter(ScopedFilterSet):
@@ -132,3 +133,27 @@ class PostingFilter(ScopedFilterSet):
         today = timezone.localdate()
         live = Q(valid_from__lte=today, valid_to__gte=today)
         return queryset.filter(live) if value else queryset.exclude(live)
+
+
+class RetentionFilter(ScopedFilterSet):
+    STATES = [("due", "已到期，待回访"), ("upcoming", "未到期"), ("done", "已回访")]
+    q = django_filters.CharFilter(label="姓名", method="search")
+    state = django_filters.ChoiceFilter(label="状况", choices=STATES, method="by_state")
+
+    class Meta:
+        model = Retention
+        fields = ["q", "state"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(push__person__name__icontains=value.strip())
+
+    def by_state(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "done":
+            return queryset.filter(checked_on__isnull=False)
+        pending = queryset.filter(checked_on__isnull=True)
+        return (
+            pending.filter(due_on__lte=today)
+            if value == "due"
+            else pending.filter(due_on__gt=today)
+        )

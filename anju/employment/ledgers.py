@@ -142,3 +142,30 @@ EMPLOYERS = Ledger(
         Column("在招岗位", "open_postings"),
     ),
 )
+
+
+def _retention_state(r) -> str:
+    if r.checked_on:
+        return "仍在岗" if r.still_employed else "已离岗"
+    return "已到期，待回访" if r.due_on <= timezone.localdate() else "未到期"
+
+
+RETENTIONS = Ledger(
+    "岗位稳定性回访",
+    (
+        Column("姓名", "push.person.name", link=lambda r: _file(r.push.person_id)),
+        Column(
+            "岗位", lambda r: str(r.push.posting), link=lambda r: r.push.posting.get_absolute_url()
+        ),
+        Column("录用后", lambda r: f"{r.months} 个月"),
+        Column("应回访日期", "due_on"),
+        Column(
+            "状况",
+            _retention_state,
+            tone=lambda r: "danger" if _retention_state(r) == "已到期，待回访" else "",
+        ),
+        Column("回访日期", "checked_on"),
+        Column("回访情况", "note"),
+        Column("回访人", "checked_by"),
+    ),
+)

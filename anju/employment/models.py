@@ -300,3 +300,36 @@ class EmploymentMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.path}"
+
+
+class Retention(models.Model):
+    """岗位稳定性回访: 3 and 6 months after a push ends in a hire, someone checks the person is
+    still at work (the employment issue: retention is checked at 3 and 6 months). A check
+    comes due on its day and stays on the list until it is done."""
+
+    scope_path_field = "path"
+
+    push = models.ForeignKey(
+        Push, verbose_name="岗位推送", on_delete=models.CASCADE, related_name="retentions"
+    )
+    months = models.PositiveSmallIntegerField("录用后月数")
+    due_on = models.DateField("应回访日期")
+    checked_on = models.DateField("回访日期", null=True, blank=True)
+    still_employed = models.BooleanField("仍在岗", null=True)
+    note = models.CharField("回访情况", max_length=300, blank=True, default="")
+    checked_by = models.CharField("回访人", max_length=100, blank=True, default="")
+    path = models.CharField(max_length=255, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "岗位稳定性回访"
+        verbose_name_plural = "岗位稳定性回访"
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["push", "months"], name="employment_retention_once")
+        ]
+        indexes = [models.Index(fields=["path", "due_on"], name="employment_retention_due")]
+
+    def __str__(self) -> str:
+        return f"{self.push.person.name} 录用后 {self.months} 个月回访"

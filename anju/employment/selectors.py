@@ -193,6 +193,7 @@ def menu(user) -> list:
                 ("零就业家庭", reverse("employment:households") + "?status=zero"),
                 ("就业月报与趋势", reverse("employment:months")),
                 ("失业登记与帮扶", reverse("employment:helps")),
+                ("岗位稳定性回访", reverse("employment:retentions") + "?state=due"),
                 ("就业记录", reverse("employment:records")),
                 ("岗位信息数据库", reverse("employment:postings")),
                 ("用工单位", reverse("employment:employers")),
@@ -253,3 +254,13 @@ def pushes(user):
 
     access.require(user, "employment", "read")
     return Push.objects.visible_to(user).select_related("posting", "posting__employer", "person")
+
+
+def retentions(user):
+    """岗位稳定性回访, due first."""
+    from .models import Retention
+
+    access.require(user, "employment", "read")
+    return Retention.objects.visible_to(user).select_related(
+        "push", "push__person", "push__posting", "push__posting__employer"
+    )

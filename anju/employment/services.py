@@ -333,9 +333,27 @@ def push(actor, posting: Posting, seeker: Seeker) -> Push:
     return item
 
 
+RETENTION_MONTHS = (3, 6)
+
+
+def _kind_of(posting: Posting) -> str:
+    """The 就业类型 a hire on this posting is recorded as."""
+    if posting.area == "outside":
+        return "outside_province"
+    if posting.area == "province":
+        return "in_province"
+    return {"workshop": "workshop", "county_park": "in_county"}.get(
+        posting.source, "local_enterprise"
+    )
+
+
 @transaction.atomic
-def advance_push(actor, item: Push, *, status: str, reason: str = "") -> Push:
-    """The push moves on: contacted → interviewed → hired, or declined with its reason."""
+def advance_push(
+    actor, item: Push, *, status: str, reason: str = "", started_on: date | None = None
+) -> Push:
+    """The push moves on: contacted → interviewed → hired, or declined with its reason. A hire
+    records the job (from ``started_on``, today by default) unless the person already holds
+    one, and schedules the retention checks 3 and 6 months on."""
     _require(actor, item.path)
     if status not in PUSH_ORDER:
         raise ValidationError({"status": "请选择进展。"})
@@ -350,4 +368,59 @@ def advance_push(actor, item: Push, *, status: str, reason: str = "") -> Push:
     item.status, item.reason, item.updated_at = status, reason, timezone.now()
     item.save(update_fields=["status", "reason", "updated_at"])
     audit.record_update(actor, item, before, ["status", "reason"])
+    if status == "hired":
+        _hired(actor, item, started_on or timezone.localdate())
     return item
+
+
+def _hired(actor, item: Push, started_on: date) -> None:
+    from .matching import monthly_pay
+    from .models import Retention
+
+    posting, person = item.posting, item.person
+    if not person.jobs.filter(ended_on__isnull=True).exists():
+        record_job(
+            actor,
+            person,
+            kind=_kind_of(posting),
+            employer=posting.employer.name,
+            started_on=started_on,
+            monthly_income=monthly_pay(posting),
+            note=f"岗位推送录用：{posting.title}",
+        )
+    checks = Retention.objects.bulk_create(
+        [
+            Retention(
+                push=item,
+                months=months,
+                due_on=periods.add_months(started_on, months),
+                path=item.path,
+            )
+            for months in RETENTION_MONTHS
+        ]
+    )
+    for check in checks:
+        audit.record_create(actor, check, ["months", "due_on"])
+
+
+@transaction.atomic
+def check_retention(
+    actor, check, *, still_employed: bool, note: str = "", checked_on: date | None = None
+):
+    """A retention check done: still at work or not, said in a note when not."""
+    _require(actor, check.path)
+    checked_on = checked_on or timezone.localdate()
+    if check.checked_on is not None:
+        raise ValidationError({"still_employed": f"该回访已于 {check.checked_on} 完成。"})
+    if checked_on > timezone.localdate():
+        raise ValidationError({"checked_on": "回访日期不能晚于今天。"})
+    note = (note or "").strip()
+    if not still_employed and not note:
+        raise ValidationError({"note": "不在岗的，请写明原因和去向。"})
+    fields = ["checked_on", "still_employed", "note", "checked_by"]
+    before = audit.snapshot(check, fields)
+    check.checked_on, check.still_employed, check.note = checked_on, still_employed, note
+    check.checked_by = _name(actor)
+    check.save(update_fields=fields)
+    audit.record_update(actor, check, before, fields)
+    return check

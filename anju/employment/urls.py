@@ -20,5 +20,7 @@ urlpatterns = [
     path("postings/<int:pk>/", views.posting_detail, name="posting"),
     path("postings/<int:pk>/push/<int:seeker_pk>/", views.push_to, name="push"),
     path("pushes/<int:pk>/advance/", views.push_advance, name="push-advance"),
+    path("retentions/", views.retentions, name="retentions"),
+    path("retentions/<int:pk>/check/", views.retention_check, name="retention-check"),
     path("persons/<int:pk>/seeking/", views.seeker_save, name="seeker-save"),
 ]

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from anju.accounts import access
@@ -15,7 +16,7 @@ from anju.policies.registry import display, get_key
 from anju.registry.models import Person
 
 from . import forms, ledgers, selectors, services
-from .filters import HelpFilter, HouseholdsFilter, RecordFilter, RosterFilter
+from .filters import HelpFilter, HouseholdsFilter, RecordFilter, RetentionFilter, RosterFilter
 
 
 def _ages_note(user) -> str:
@@ -112,6 +113,10 @@ def person_file(request, pk, job_form=None, end_form=None, seeker_form=None):
             "jobs": jobs,
             "open_job": open_job,
             "helps": selectors.helps(request.user).filter(person=person),
+            "retentions": selectors.retentions(request.user)
+            .filter(push__person=person)
+            .order_by("due_on"),
+            "today": timezone.localdate(),
             "writable": writable,
             "job_form": job_form,
             "end_form": end_form,
@@ -279,6 +284,7 @@ def push_advance(request, pk):
             item,
             status=request.POST.get("status", ""),
             reason=request.POST.get("reason", ""),
+            started_on=_date(request.POST.get("started_on")),
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -317,3 +323,44 @@ def months(request):
             "trend": [{**row, "label": periods.label(row["period"])} for row in figures["trend"]],
         },
     )
+
+
+def _date(text):
+    from django.utils.dateparse import parse_date
+
+    try:
+        return parse_date((text or "").strip()) if text else None
+    except ValueError:
+        return None
+
+
+def retentions(request):
+    """岗位稳定性回访: 3 and 6 months after a hire; those due first."""
+    rows = selectors.retentions(request.user).order_by("checked_on", "due_on", "id")
+    fs = RetentionFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.RETENTIONS,
+        filterset=fs,
+        unit_path=home_path(request.user),
+    )
+
+
+@require_POST
+def retention_check(request, pk):
+    access.require(request.user, "employment", "write")
+    check = get_object_or_404(selectors.retentions(request.user), pk=pk)
+    try:
+        services.check_retention(
+            request.user,
+            check,
+            still_employed=request.POST.get("still_employed") == "yes",
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request, f"{check.push.person.name}：录用后 {check.months} 个月回访已记录。"
+        )
+    return redirect(f"/employment/persons/{check.push.person_id}/")

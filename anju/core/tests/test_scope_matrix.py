@@ -460,6 +460,9 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
                 reason="lost",
                 helper=f"{town.unit.name}干部",
             )
+            # Hired through a push: the job again, and its retention checks.
+            pushed = employment.push(None, postings[town.unit.name], seekers[town.unit.name])
+            employment.advance_push(None, pushed, status="hired", started_on=date(2026, 11, 15))
         from anju.employment import monthly
 
         monthly.compute("2026-11")
@@ -486,6 +489,8 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         "/api/employment/postings/",
         "/employment/months/",
         "/api/employment/months/",
+        "/employment/retentions/",
+        "/api/employment/retentions/",
     ]
     for url in lists:
         response = client.get(url)
@@ -499,6 +504,7 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         "/employment/households/",
         "/employment/records/",
         "/employment/helps/",
+        "/employment/retentions/",
     ):
         export = client.get(f"{url}?export=xlsx")
         assert export.status_code == (200 if may else 403), (role, url)

@@ -125,3 +125,56 @@ def test_rural_staff_push_a_posting_and_follow_it(market, client_for):
     # Town 乙's staff cannot see the posting or push it.
     other = client_for(world.users["b_town_staff"])
     assert other.get(f"/employment/postings/{posting.pk}/").status_code in (403, 404)
+
+
+def test_a_hire_records_the_job_and_brings_retention_checks_due(market, client_for):
+    world, head, seeker, employer = market
+    posting = _posting(employer, "装配工")
+    client = client_for(world.users["dept_hrss"])
+    client.post(f"/employment/postings/{posting.pk}/push/{seeker.pk}/")
+    item = Push.objects.get()
+    client.post(
+        f"/employment/pushes/{item.pk}/advance/", {"status": "hired", "started_on": "2026-08-31"}
+    )
+    job = head.jobs.get()  # never typed twice: the hire is the job
+    assert (job.kind, job.employer, job.started_on) == (
+        "in_county",
+        "园区电子厂",
+        date(2026, 8, 31),
+    )
+    assert job.monthly_income == Decimal("3500.00")
+    # 3 months after 31 August is 30 November; 6 months, the last day of February.
+    checks = {r.months: r.due_on for r in item.retentions.all()}
+    assert checks == {3: date(2026, 11, 30), 6: date(2027, 2, 28)}
+    assert client.get("/api/employment/retentions/?state=due").json()["count"] == 0
+    with time_machine.travel("2026-12-01 09:00 +08:00", tick=False):
+        client = client_for(world.users["dept_hrss"])
+        due = client.get("/employment/retentions/?state=due").content.decode()
+        assert head.name in due and "已到期，待回访" in due and "录用后" in due
+        api = client.get("/api/employment/retentions/?state=due").json()
+        assert [r["months"] for r in api["results"]] == [3]
+        check_id = api["results"][0]["id"]
+        page = client.get(f"/employment/persons/{head.pk}/").content.decode()
+        assert "岗位稳定性回访" in page and "记录回访" in page
+        silent = client.post(
+            f"/api/employment/retentions/{check_id}/check/",
+            {"still_employed": False},
+            content_type="application/json",
+        )
+        assert silent.status_code == 400 and "请写明原因" in silent.content.decode()
+        done = client.post(
+            f"/employment/retentions/{check_id}/check/", {"still_employed": "yes"}, follow=True
+        )
+        assert "回访已记录" in done.content.decode()
+        again = client.post(
+            f"/api/employment/retentions/{check_id}/check/",
+            {"still_employed": True},
+            content_type="application/json",
+        )
+        assert again.status_code == 400 and "已于 2026-12-01 完成" in again.content.decode()
+        assert client.get("/api/employment/retentions/?state=due").json()["count"] == 0
+    other = client_for(world.users["b_town_staff"])
+    assert other.get("/api/employment/retentions/").json()["count"] == 0
+    assert other.post(
+        f"/employment/retentions/{check_id}/check/", {"still_employed": "yes"}
+    ).status_code in (403, 404)
