@@ -69,8 +69,9 @@ class EndSerializer(serializers.Serializer):
 class RecordViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
 ):
-    """就业记录。POST 登记就业；POST …/end/（ended_on、reason、helper）结束一份工作，
-    reason=lost 时登记失业、开启一对一帮扶并按监测规则比对该户。"""
+    """就业记录（?list=migrant 外出务工人员清单，?list=self 自主创业人员清单）。POST 登记就业；
+    POST …/end/（ended_on、reason、helper）结束一份工作，reason=lost 时登记失业、开启一对一帮扶
+    并按监测规则比对该户。"""
 
     module = "employment"
     queryset = EmploymentRecord.objects.all()
@@ -78,7 +79,11 @@ class RecordViewSet(
     filterset_class = RecordFilter
 
     def get_queryset(self):
-        return selectors.records(self.request.user).order_by("path", "-started_on", "id")
+        rows = selectors.records(self.request.user).order_by("path", "-started_on", "id")
+        chosen = self.request.query_params.get("list")
+        if chosen in ledgers.LISTS:  # 外出务工 / 自主创业: the open jobs of those kinds
+            rows = rows.filter(kind__in=ledgers.LISTS[chosen][1], ended_on__isnull=True)
+        return rows
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

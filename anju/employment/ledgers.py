@@ -169,3 +169,48 @@ RETENTIONS = Ledger(
         Column("回访人", "checked_by"),
     ),
 )
+
+
+def _age(r) -> int:
+    return r.person.age_on(timezone.localdate())
+
+
+# Two of the five lists a prefecture asks of its counties (劳动力基础信息 is the labour roster;
+# 培训 and 公益岗位 have their own ledgers): the persons at work away from home, and those
+# running their own business, as they stand today.
+MIGRANTS = Ledger(
+    "外出务工人员清单",
+    (
+        Column("姓名", "person.name", link=lambda r: _file(r.person_id)),
+        Column("性别", "person.get_sex_display"),
+        Column("年龄", _age),
+        Column("户编号", "household.number"),
+        Column("安置点", lambda r: r.household.site.name if r.household.site_id else "分散安置"),
+        Column("务工去向", "get_kind_display"),
+        Column("务工单位或地点", "employer", wrap=True),
+        Column("外出时间", "started_on"),
+        Column("月收入（元）", "monthly_income"),
+        Column("劳动合同期限（月）", "contract_months"),
+        Column("缴纳社保", "social_insurance"),
+    ),
+)
+
+SELF_EMPLOYED = Ledger(
+    "自主创业人员清单",
+    (
+        Column("姓名", "person.name", link=lambda r: _file(r.person_id)),
+        Column("性别", "person.get_sex_display"),
+        Column("年龄", _age),
+        Column("户编号", "household.number"),
+        Column("安置点", lambda r: r.household.site.name if r.household.site_id else "分散安置"),
+        Column("经营项目或地点", "employer", wrap=True),
+        Column("创业时间", "started_on"),
+        Column("月收入（元）", "monthly_income"),
+    ),
+)
+
+# ?list= on the records page: (ledger, the kinds it lists).
+LISTS = {
+    "migrant": (MIGRANTS, ("outside_province", "in_province")),
+    "self": (SELF_EMPLOYED, ("self_employed",)),
+}

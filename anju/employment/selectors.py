@@ -195,6 +195,8 @@ def menu(user) -> list:
                 ("失业登记与帮扶", reverse("employment:helps")),
                 ("岗位稳定性回访", reverse("employment:retentions") + "?state=due"),
                 ("就业记录", reverse("employment:records")),
+                ("外出务工人员清单", reverse("employment:records") + "?list=migrant"),
+                ("自主创业人员清单", reverse("employment:records") + "?list=self"),
                 ("岗位信息数据库", reverse("employment:postings")),
                 ("用工单位", reverse("employment:employers")),
             ],

@@ -59,11 +59,15 @@ def households(request):
 
 
 def records(request):
+    """就业记录; with ``?list=migrant`` or ``?list=self`` the prefecture's 外出务工 and 自主创业
+    lists: the open jobs of those kinds."""
     rows = selectors.records(request.user).order_by("path", "household__number", "-started_on")
+    ledger = ledgers.RECORDS
+    if request.GET.get("list") in ledgers.LISTS:
+        ledger, kinds = ledgers.LISTS[request.GET["list"]]
+        rows = rows.filter(kind__in=kinds, ended_on__isnull=True)
     fs = RecordFilter(request.GET, queryset=rows, request=request)
-    return ledger_page(
-        request, ledger=ledgers.RECORDS, filterset=fs, unit_path=home_path(request.user)
-    )
+    return ledger_page(request, ledger=ledger, filterset=fs, unit_path=home_path(request.user))
 
 
 def helps(request):

@@ -491,6 +491,8 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         "/api/employment/months/",
         "/employment/retentions/",
         "/api/employment/retentions/",
+        "/employment/records/?list=migrant",
+        "/api/employment/records/?list=self",
     ]
     for url in lists:
         response = client.get(url)

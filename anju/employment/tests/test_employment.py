@@ -255,3 +255,31 @@ def test_lists_page_with_a_fixed_number_of_queries(
         client.get(url)
         with django_assert_max_num_queries(14):
             assert client.get(url).status_code == 200, url
+
+
+def test_the_prefecture_lists_of_migrant_and_self_employed_workers(county, client_for):
+    a_head = county.a.household.members.get(relation="户主")
+    b_head = county.b.household.members.get(relation="户主")
+    services.record_job(
+        None, a_head, kind="outside_province", employer="苏州某电子厂", started_on=date(2026, 3, 1)
+    )
+    services.record_job(
+        None, b_head, kind="self_employed", employer="安置点小超市", started_on=date(2026, 5, 1)
+    )
+    client = client_for(county.users["whole_county"])
+    migrants = client.get("/employment/records/?list=migrant").content.decode()
+    assert "外出务工人员清单" in migrants and "苏州某电子厂" in migrants
+    assert "安置点小超市" not in migrants
+    own = client.get("/api/employment/records/?list=self").json()
+    assert [r["employer"] for r in own["results"]] == ["安置点小超市"]
+    import io
+
+    import openpyxl
+
+    export = client.get("/employment/records/?list=self&export=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
+    cells = [c for row in book.active.iter_rows(values_only=True) for c in row]
+    assert "经营项目或地点" in cells and "安置点小超市" in cells and "苏州某电子厂" not in cells
+    # A job that ended leaves the list.
+    services.end_job(None, a_head.jobs.get(), ended_on=date(2026, 11, 1), reason="changed")
+    assert "苏州某电子厂" not in client.get("/employment/records/?list=migrant").content.decode()
