@@ -163,14 +163,15 @@ def months(user, node, period: str, *, trend_months: int = 12) -> dict:
     over the months before, read from the monthly table (``monthly``), never from persons."""
     access.require(user, "employment", "read")
     figures = monthly.totals(user, node.path, period)
-    names, categories = dict(KINDS), dict(Category.choices)
+    names = dict(KINDS)
     return {
         "node": node,
         "period": period,
         **figures,
         "kinds": [
-            (categories.get(c, c), [(names.get(k, k), n) for k, n in sorted(counts.items())])
-            for c, counts in sorted(figures["by_kind"].items())
+            (label, [(names.get(k, k), n) for k, n in sorted(figures["by_kind"][code].items())])
+            for code, label in Category.choices
+            if code in figures["by_kind"]
         ],
         "parts": [
             row
