@@ -69,9 +69,9 @@ POST_TYPES = [
     ("other", "其他公益岗位"),
 ]
 
-# Other counties name the same posts differently (《榕江县易地扶贫搬迁后续扶持工作方案》: 保洁员、保安员、
-# 文化活动室管理员; local sheets: 护林员、村级保洁员、协管员、协理员、公益性扶贫专岗). A typed word is read into the seed's type, so one
-# post is never kept under two names.
+# Other counties name the same posts differently: 《榕江县易地扶贫搬迁后续扶持工作方案》 has 保洁员、
+# 保安员、文化活动室管理员; local sheets have 护林员、村级保洁员、协管员、协理员、公益性扶贫专岗. A typed
+# word is read into the seed's type, so one post is never kept under two names.
 POST_TYPE_WORDS = {
     **{label: code for code, label in POST_TYPES},
     "护林员": "forest",
