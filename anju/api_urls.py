@@ -8,9 +8,14 @@ from anju.employment.api import (
     HouseholdLedgerViewSet,
     MonthsViewSet,
     PostingViewSet,
+    PublicPostViewSet,
     RecordViewSet,
     RetentionViewSet,
     RosterViewSet,
+    WorkshopCheckViewSet,
+    WorkshopLedgerViewSet,
+    WorkshopQuarterViewSet,
+    WorkshopViewSet,
 )
 from anju.exports.api import ExportJobViewSet
 from anju.monitoring.api import (
@@ -71,6 +76,17 @@ router.register("employment/months", MonthsViewSet, basename="employment-months"
 router.register("employment/retentions", RetentionViewSet, basename="employment-retention")
 router.register("employment/employers", EmployerViewSet, basename="employment-employer")
 router.register("employment/postings", PostingViewSet, basename="employment-posting")
+router.register("employment/workshops", WorkshopViewSet, basename="employment-workshop")
+router.register(
+    "employment/workshop-quarters", WorkshopQuarterViewSet, basename="employment-workshop-quarter"
+)
+router.register(
+    "employment/workshop-ledger", WorkshopLedgerViewSet, basename="employment-workshop-ledger"
+)
+router.register(
+    "employment/workshop-checks", WorkshopCheckViewSet, basename="employment-workshop-check"
+)
+router.register("employment/public-posts", PublicPostViewSet, basename="employment-public-posts")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 

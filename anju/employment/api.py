@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from anju.core import periods
 from anju.core.api import LedgerViewSet, ModulePermission, ScopedViewSet
+from anju.orgs.models import Site
 from anju.orgs.selectors import node_for
 from anju.registry.models import Person
 
@@ -21,17 +22,32 @@ from .filters import (
     HelpFilter,
     HouseholdsFilter,
     PostingFilter,
+    PublicPostFilter,
     RecordFilter,
     RetentionFilter,
     RosterFilter,
+    WorkshopFilter,
 )
-from .models import Employer, EmploymentRecord, Posting, Retention, Unemployment
+from .models import (
+    Employer,
+    EmploymentRecord,
+    Posting,
+    Retention,
+    Unemployment,
+    Workshop,
+    WorkshopQuarter,
+)
 
 
 class RecordSerializer(serializers.ModelSerializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     person_name = serializers.CharField(source="person.name", read_only=True)
     household_number = serializers.CharField(source="household.number", read_only=True)
+    workshop = serializers.PrimaryKeyRelatedField(
+        queryset=Workshop.objects.none(), required=False, allow_null=True, default=None
+    )
+    # The type's code or its words (护林员, 保洁员 …): the service reads them into the seed's type.
+    post_type = serializers.CharField(required=False, allow_blank=True, default="")
 
     class Meta:
         model = EmploymentRecord
@@ -48,6 +64,8 @@ class RecordSerializer(serializers.ModelSerializer):
             "monthly_income",
             "contract_months",
             "social_insurance",
+            "workshop",
+            "post_type",
             "note",
             "path",
         ]
@@ -56,8 +74,9 @@ class RecordSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:  # only persons the user sees may be named
+        if request is not None:  # only persons and workshops the user sees may be named
             self.fields["person"].queryset = Person.objects.visible_to(request.user)
+            self.fields["workshop"].queryset = selectors.workshop_choices(request.user)
 
 
 class EndSerializer(serializers.Serializer):
@@ -324,3 +343,151 @@ class RetentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         data.is_valid(raise_exception=True)
         services.check_retention(request.user, check, **data.validated_data)
         return Response(RetentionSerializer(check).data)
+
+
+class WorkshopSerializer(serializers.ModelSerializer):
+    employer = serializers.PrimaryKeyRelatedField(
+        queryset=Employer.objects.none(), required=False, allow_null=True, default=None
+    )
+    sites = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.none(), many=True, required=False, default=list
+    )
+
+    class Meta:
+        model = Workshop
+        fields = ["id", *services.WORKSHOP_FIELDS, "sites", "path"]
+        read_only_fields = ["path"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["employer"].queryset = selectors.shared(Employer, request.user)
+            self.fields["sites"].child_relation.queryset = Site.objects.visible_to(request.user)
+
+
+class WorkshopViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """帮扶车间 / 就业帮扶基地。POST 登记（sites：服务的安置点）；台账见 workshop-ledger。"""
+
+    module = "employment"
+    queryset = Workshop.objects.all()
+    serializer_class = WorkshopSerializer
+    filterset_class = WorkshopFilter
+
+    def get_queryset(self):
+        return selectors.workshops(self.request.user).order_by("path", "name", "id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_workshop(
+            self.request.user, **serializer.validated_data
+        )
+
+
+class QuarterSerializer(serializers.ModelSerializer):
+    workshop = serializers.PrimaryKeyRelatedField(queryset=Workshop.objects.none())
+    period = serializers.CharField()
+    counted = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = WorkshopQuarter
+        fields = ["id", "workshop", *services.QUARTER_FIELDS, "counted", "path"]
+        read_only_fields = ["path"]
+        validators = []  # the service says a second record of a quarter in Chinese
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["workshop"].queryset = selectors.workshop_choices(request.user)
+
+
+class WorkshopQuarterViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """帮扶车间季度监测（每季度一次）。POST 填报：workshop、period（如 2026-Q4）、用工人数、
+    搬迁劳动力人数、发放工资。"""
+
+    module = "employment"
+    queryset = WorkshopQuarter.objects.all()
+    serializer_class = QuarterSerializer
+
+    def get_queryset(self):
+        return selectors.workshop_quarters(self.request.user).order_by("workshop_id", "-period")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        workshop = data.pop("workshop")
+        created = services.record_quarter(self.request.user, workshop, **data)
+        serializer.instance = self.get_queryset().get(pk=created.pk)
+
+
+class WorkshopLedgerViewSet(LedgerViewSet):
+    """帮扶车间台账：列与页面、Excel 相同；可按 q、kind、site 筛选。"""
+
+    module = "employment"
+
+    @extend_schema(responses={200: dict})
+    def list(self, request):
+        rows = selectors.workshops(request.user).order_by("path", "name", "id")
+        fs = WorkshopFilter(request.query_params, queryset=rows, request=request)
+        if not fs.is_valid():
+            raise ValidationError(fs.errors)
+        return self.ledger_page(ledgers.WORKSHOPS, fs.qs)
+
+
+class WorkshopCheckViewSet(LedgerViewSet):
+    """帮扶车间检查，与页面相同：check=share 搬迁劳动力占比不足，sites 安置点未配建帮扶车间，
+    quarter 本季度未监测（period 如 2026-Q4）。"""
+
+    module = "employment"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("check", str, description="share、sites 或 quarter"),
+            OpenApiParameter("period", str, description="季度，如 2026-Q4；默认本季度"),
+        ],
+        responses={200: dict},
+    )
+    def list(self, request):
+        from .views import CHECKS, check_rows
+
+        check = request.query_params.get("check") or "share"
+        if check not in CHECKS:
+            raise ValidationError({"check": "可选：" + "、".join(CHECKS)})
+        ledger, filter_class, rows, _note, key = check_rows(request.user, check, request)
+        if rows is None:
+            raise ValidationError({"check": f"未设定政策参数“{key.name}”。"})
+        fs = filter_class(request.query_params, queryset=rows, request=request)
+        if not fs.is_valid():
+            raise ValidationError(fs.errors)
+        return self.ledger_page(ledger, fs.qs)
+
+
+class PublicPostViewSet(LedgerViewSet):
+    """公益岗位台账：某年度（year）在岗人员、在岗月数、月工资、发放合计；by=type 按岗位类型统计。"""
+
+    module = "employment"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description="年度，默认今年"),
+            OpenApiParameter("by", str, description="type：按岗位类型统计"),
+        ],
+        responses={200: dict},
+    )
+    def list(self, request):
+        from .views import _year
+
+        rows = selectors.public_posts(request.user, _year(request)).order_by(
+            "post_type", "path", "household__number", "started_on"
+        )
+        fs = PublicPostFilter(request.query_params, queryset=rows, request=request)
+        if not fs.is_valid():
+            raise ValidationError(fs.errors)
+        if request.query_params.get("by") == "type":
+            return self.ledger_page(
+                ledgers.PUBLIC_POST_TYPES, selectors.public_posts_by_type(fs.qs)
+            )
+        return self.ledger_page(ledgers.PUBLIC_POSTS, fs.qs)

@@ -51,3 +51,51 @@ PUSH_STATUSES = [
     ("hired", "已录用"),
     ("declined", "未录用或放弃"),
 ]
+
+# 帮扶车间 and 就业帮扶基地 (《关于做好易地扶贫搬迁后续扶持工作巩固拓展脱贫攻坚成果的行动方案》三（二）的车间工坊,
+# 《榕江县易地扶贫搬迁培训和就业服务体系建设工作方案》的就业扶贫车间、就业扶贫基地).
+WORKSHOP_KINDS = [("workshop", "帮扶车间"), ("base", "就业帮扶基地")]
+
+# 公益岗位 types, in the words of 《石城县2022年强化易地扶贫搬迁后续扶持工作的实施方案》第15条: 生态护林、
+# 保洁保安、村务管理、乡村水管、社区管理、宣传员、信息员“等”, hence 其他.
+POST_TYPES = [
+    ("forest", "生态护林"),
+    ("cleaning_security", "保洁保安"),
+    ("village_affairs", "村务管理"),
+    ("water", "乡村水管"),
+    ("community", "社区管理"),
+    ("publicity", "宣传员"),
+    ("information", "信息员"),
+    ("other", "其他公益岗位"),
+]
+
+# Other counties name the same posts differently: 《榕江县易地扶贫搬迁后续扶持工作方案》 has 保洁员、
+# 保安员、文化活动室管理员; local sheets have 护林员、村级保洁员、协管员、协理员、公益性扶贫专岗. A typed
+# word is read into the seed's type, so one post is never kept under two names.
+POST_TYPE_WORDS = {
+    **{label: code for code, label in POST_TYPES},
+    "护林员": "forest",
+    "生态护林员": "forest",
+    "保洁": "cleaning_security",
+    "保安": "cleaning_security",
+    "保洁员": "cleaning_security",
+    "保安员": "cleaning_security",
+    "村务协管员": "village_affairs",
+    "村务管理员": "village_affairs",
+    "水管员": "water",
+    "乡村水管员": "water",
+    "文化活动室管理员": "community",
+    "社区协管员": "community",
+    "社区管理员": "community",
+    "宣传": "publicity",
+    "信息": "information",
+    "信息协理员": "information",
+    "村级保洁员": "cleaning_security",
+    "社区保洁公益岗位": "cleaning_security",
+    "协管": "community",
+    "协管员": "community",
+    "协理员": "village_affairs",
+    "公益性岗位": "other",
+    "公益性扶贫专岗": "other",
+    "其他": "other",
+}

@@ -9,7 +9,15 @@ from anju.registry.filters import HouseholdFilter
 from anju.registry.models import Household, Person
 
 from . import choices
-from .models import Employer, EmploymentRecord, Posting, Retention, Unemployment
+from .models import (
+    Employer,
+    EmploymentRecord,
+    Posting,
+    Retention,
+    Unemployment,
+    Workshop,
+    WorkshopQuarter,
+)
 
 
 class RosterFilter(ScopedFilterSet):
@@ -157,3 +165,52 @@ class RetentionFilter(ScopedFilterSet):
             if value == "due"
             else pending.filter(due_on__gt=today)
         )
+
+
+class WorkshopFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="名称/地址", method="search")
+    kind = django_filters.ChoiceFilter(label="类型", choices=choices.WORKSHOP_KINDS)
+    site = django_filters.ModelChoiceFilter(
+        label="服务的安置点", field_name="sites", queryset=Site.objects.all()
+    )
+
+    class Meta:
+        model = Workshop
+        fields = ["q", "kind", "site"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
+
+
+class QuarterCheckFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(
+        label="车间名称", field_name="workshop__name", lookup_expr="icontains"
+    )
+
+    class Meta:
+        model = WorkshopQuarter
+        fields = ["q"]
+
+
+class SiteCheckFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="安置点", field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Site
+        fields = ["q"]
+
+
+class PublicPostFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="姓名/户编号/用岗单位", method="search")
+    post_type = django_filters.ChoiceFilter(label="岗位类型", choices=choices.POST_TYPES)
+    year = django_filters.NumberFilter(label="年度", method="keep")
+
+    class Meta:
+        model = EmploymentRecord
+        fields = ["q", "post_type", "year"]
+
+    search = RecordFilter.search
+
+    def keep(self, queryset, name, value):
+        return queryset  # the year chose the rows already (selectors.public_posts)

@@ -16,7 +16,23 @@ class JobForm(forms.Form):
         label="劳动合同期限（月）", required=False, min_value=0, max_value=600
     )
     social_insurance = forms.BooleanField(label="缴纳社会保险", required=False)
+    workshop = forms.ModelChoiceField(
+        label="帮扶车间（帮扶车间就业时选择）", queryset=None, required=False
+    )
+    post_type = forms.ChoiceField(
+        label="公益岗位类型（公益岗位时选择）",
+        choices=[("", "—"), *choices.POST_TYPES],
+        required=False,
+    )
     note = forms.CharField(label="备注", max_length=300, required=False)
+
+    def __init__(self, *args, workshops=None, **kwargs):
+        from .models import Workshop
+
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = (
+            workshops if workshops is not None else Workshop.objects.none()
+        )
 
 
 class EndJobForm(forms.Form):
@@ -81,3 +97,29 @@ class SeekerForm(forms.Form):
 
 # The steps a push may move to, as the posting page offers them.
 PUSH_STEPS = [s for s in choices.PUSH_STATUSES if s[0] != "recommended"]
+
+
+class WorkshopForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=200)
+    kind = forms.ChoiceField(label="类型", choices=choices.WORKSHOP_KINDS)
+    employer = forms.ModelChoiceField(label="经营单位", queryset=None, required=False)
+    sites = forms.ModelMultipleChoiceField(label="服务的安置点", queryset=None, required=False)
+    address = forms.CharField(label="地址", max_length=300, required=False)
+    jobs = forms.IntegerField(label="提供岗位数", min_value=1)
+    opened_on = forms.DateField(label="开办日期", widget=DatePicker())
+    home_based = forms.BooleanField(label="可居家或计件", required=False)
+
+    def __init__(self, *args, employers, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = employers
+        self.fields["sites"].queryset = sites
+
+
+class QuarterForm(forms.Form):
+    period = forms.CharField(label="季度（如 2026-Q4）", max_length=20)
+    total_workers = forms.IntegerField(label="用工人数", min_value=0)
+    relocated_workers = forms.IntegerField(label="其中搬迁劳动力", min_value=0)
+    wages_paid = forms.DecimalField(
+        label="本季度发放工资（元）", min_value=0, max_digits=12, decimal_places=2
+    )
+    note = forms.CharField(label="备注", max_length=300, required=False)

@@ -1,12 +1,15 @@
 """The employment ledgers, each defined once for the page, the Excel export and the API."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils import timezone
 
 from anju.core.tables import Column, Ledger
 
-from . import choices
+from . import choices, quarters
 
 KIND = dict(choices.KINDS)
+POST_TYPE = dict(choices.POST_TYPES)
 
 
 def _file(person_id) -> str:
@@ -214,3 +217,140 @@ LISTS = {
     "migrant": (MIGRANTS, ("outside_province", "in_province")),
     "self": (SELF_EMPLOYED, ("self_employed",)),
 }
+
+
+# -- workshops and public-welfare posts ------------------------------------------------------
+
+
+def _workshop_url(w) -> str:
+    return f"/employment/workshops/{w.pk}/"
+
+
+def _sites(w) -> str:
+    return "、".join(s.name for s in w.sites.all()) or "—"
+
+
+def _latest(w) -> str:
+    if not w.last_period:
+        return "未填报"
+    return (
+        f"{quarters.label(w.last_period)}：用工 {w.last_total} 人，"
+        f"其中搬迁劳动力 {w.last_relocated} 人，发放工资 {w.last_wages} 元"
+    )
+
+
+WORKSHOPS = Ledger(
+    "帮扶车间台账",
+    (
+        Column("名称", "name", link=_workshop_url),
+        Column("类型", "get_kind_display"),
+        Column("经营单位", lambda w: w.employer.name if w.employer_id else ""),
+        Column("服务的安置点", _sites, wrap=True),
+        Column("地址", "address", wrap=True),
+        Column("提供岗位数", "jobs"),
+        Column("开办日期", "opened_on"),
+        Column("可居家或计件", "home_based"),
+        Column("在岗搬迁劳动力（据就业记录）", "on_record"),
+        Column("最近一次季度监测", _latest, wrap=True),
+    ),
+)
+
+QUARTERS = Ledger(
+    "帮扶车间季度监测",
+    (
+        Column("季度", lambda q: quarters.label(q.period)),
+        Column("用工人数", "total_workers"),
+        Column("搬迁劳动力（填报）", "relocated_workers"),
+        Column("搬迁劳动力（据就业记录）", "counted"),
+        Column("发放工资（元）", "wages_paid"),
+        Column("备注", "note", wrap=True),
+        Column("填报人", "recorded_by"),
+    ),
+)
+
+
+def share_text(row) -> str:
+    """“搬迁劳动力 12 人 / 用工 30 人 = 40%，低于 50%”, with where the 12 comes from."""
+    percent = (Decimal(row.relocated) * 100 / row.total_workers).quantize(
+        Decimal("0.1"), ROUND_HALF_UP
+    )
+    source = "据就业记录" if row.counted else "据季度填报"
+    return (
+        f"搬迁劳动力 {row.relocated} 人（{source}）/ 用工 {row.total_workers} 人 = "
+        f"{percent.normalize():f}%，低于 {row.share_limit.normalize():f}%"
+    )
+
+
+SHARE_BELOW = Ledger(
+    "搬迁劳动力占比不足的帮扶车间",
+    (
+        Column("名称", "workshop.name", link=lambda q: _workshop_url(q.workshop)),
+        Column("季度", lambda q: quarters.label(q.period)),
+        Column(
+            "搬迁劳动力占比",
+            lambda q: share_text(q),
+            tone=lambda q: "danger",
+        ),
+    ),
+)
+
+
+def _lifted(site) -> str:
+    return f"脱贫人口 {site.lifted} 人，少于 {site.limit} 人，20 分钟生活圈内无帮扶车间"
+
+
+SITES_WITHOUT = Ledger(
+    "未配建帮扶车间的安置点",
+    (
+        Column("安置点", "name"),
+        Column("所属乡镇/村（社区）", "admin_unit.name"),
+        Column("脱贫人口", "lifted"),
+        Column("状况", _lifted, tone=lambda s: "danger"),
+    ),
+)
+
+MISSING_QUARTER = Ledger(
+    "本季度未监测的帮扶车间",
+    (
+        Column("名称", "name", link=_workshop_url),
+        Column("类型", "get_kind_display"),
+        Column("服务的安置点", _sites, wrap=True),
+        Column("最近一次季度监测", _latest, wrap=True),
+    ),
+)
+
+
+def _months(r) -> str:
+    return f"{r.months_held} 个月（{r.held_from:%Y-%m}至{r.held_to:%Y-%m}）"
+
+
+PUBLIC_POSTS = Ledger(
+    "公益岗位台账",
+    (
+        Column("姓名", "person.name", link=lambda r: _file(r.person_id)),
+        Column("户编号", "household.number"),
+        Column("安置点", lambda r: r.household.site.name if r.household.site_id else "分散安置"),
+        Column("岗位类型", "get_post_type_display"),
+        Column("用岗单位", "employer", wrap=True),
+        Column("上岗日期", "started_on"),
+        Column("离岗日期", "ended_on"),
+        Column("年度", "year"),
+        Column("本年在岗月数", "months_held"),
+        Column(
+            "月工资（元）", lambda r: r.monthly_income if r.monthly_income is not None else "未填"
+        ),
+        Column(
+            "本年发放合计（元）", lambda r: r.total_paid if r.total_paid is not None else "未填"
+        ),
+    ),
+)
+
+PUBLIC_POST_TYPES = Ledger(
+    "公益岗位分类统计",
+    (
+        Column("岗位类型", lambda r: POST_TYPE.get(r["post_type"], r["post_type"])),
+        Column("在岗人数", lambda r: r["holders"]),
+        Column("在岗人月数", lambda r: r["months"]),
+        Column("发放合计（元）", lambda r: r["paid"] or 0),
+    ),
+)

@@ -7,7 +7,18 @@ from django.utils import timezone
 
 from anju.core.scope import ScopedQuerySet
 
-from .choices import AREAS, END_REASONS, KINDS, PAY_KINDS, PUSH_STATUSES, SEXES, SOURCES, WHERE
+from .choices import (
+    AREAS,
+    END_REASONS,
+    KINDS,
+    PAY_KINDS,
+    POST_TYPES,
+    PUSH_STATUSES,
+    SEXES,
+    SOURCES,
+    WHERE,
+    WORKSHOP_KINDS,
+)
 
 
 class EmploymentRecord(models.Model):
@@ -34,6 +45,19 @@ class EmploymentRecord(models.Model):
     )
     contract_months = models.PositiveSmallIntegerField("劳动合同期限（月）", null=True, blank=True)
     social_insurance = models.BooleanField("缴纳社会保险", default=False)
+    # A workshop's worker and a public-welfare post's holder are jobs like any other, so the
+    # roster, the household rule and the monthly figures count them without a second entry.
+    workshop = models.ForeignKey(
+        "Workshop",
+        verbose_name="帮扶车间",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="workers",
+    )
+    post_type = models.CharField(
+        "公益岗位类型", max_length=20, choices=POST_TYPES, blank=True, default=""
+    )
     note = models.CharField("备注", max_length=300, blank=True, default="")
     recorded_by = models.CharField("录入人", max_length=100, blank=True, default="")
     path = models.CharField(max_length=255, editable=False)
@@ -333,3 +357,84 @@ class Retention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.push.person.name} 录用后 {self.months} 个月回访"
+
+
+class Workshop(models.Model):
+    """A 帮扶车间 or 就业帮扶基地 and the sites it serves. It is kept at the common ancestor of
+    the sites it serves (a site's own workshop at the site, one serving two towns at the
+    county), so each site's staff see the workshops that serve them and no neighbour's."""
+
+    scope_path_field = "path"
+
+    name = models.CharField("名称", max_length=200)
+    kind = models.CharField("类型", max_length=10, choices=WORKSHOP_KINDS, default="workshop")
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name="经营单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="workshops",
+    )
+    sites = models.ManyToManyField(
+        "orgs.Site", verbose_name="服务的安置点", related_name="workshops", blank=True
+    )
+    address = models.CharField("地址", max_length=300, blank=True, default="")
+    jobs = models.PositiveIntegerField("提供岗位数")
+    opened_on = models.DateField("开办日期")
+    home_based = models.BooleanField("可居家或计件", default=False)
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "帮扶车间"
+        verbose_name_plural = "帮扶车间"
+        ordering = ["path", "name", "id"]
+        indexes = [models.Index(fields=["path"], name="employment_workshop_path")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"/employment/workshops/{self.pk}/"
+
+
+class WorkshopQuarter(models.Model):
+    """The quarterly monitoring of a workshop (《石城县2022年强化易地扶贫搬迁后续扶持工作的实施方案》
+    责任清单第17项: 每季度进行一次监测): one per workshop and quarter. The relocated workers are
+    entered as the workshop reports them; pages set them beside the workers on record."""
+
+    scope_path_field = "path"
+
+    workshop = models.ForeignKey(
+        Workshop, verbose_name="帮扶车间", on_delete=models.CASCADE, related_name="quarters"
+    )
+    period = models.CharField("季度", max_length=7)  # "2026-Q4" (anju.employment.quarters)
+    starts_on = models.DateField("季度起", editable=False)
+    ends_on = models.DateField("季度止", editable=False)
+    total_workers = models.PositiveIntegerField("用工人数")
+    relocated_workers = models.PositiveIntegerField("其中搬迁劳动力（填报）")
+    wages_paid = models.DecimalField("本季度发放工资（元）", max_digits=12, decimal_places=2)
+    note = models.CharField("备注", max_length=300, blank=True, default="")
+    recorded_by = models.CharField("填报人", max_length=100, blank=True, default="")
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("填报时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "帮扶车间季度监测"
+        verbose_name_plural = "帮扶车间季度监测"
+        ordering = ["workshop_id", "-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "period"],
+                name="employment_workshop_quarter_once",
+                violation_error_message="该帮扶车间本季度已填报监测记录。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop.name} {self.period}"

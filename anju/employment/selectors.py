@@ -20,6 +20,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -36,7 +37,7 @@ from anju.registry.models import Household, Person
 from anju.registry.quality import born_between
 
 from . import monthly
-from .choices import KINDS
+from .choices import KINDS, POST_TYPES
 from .models import EmploymentRecord, Unemployment
 
 
@@ -199,6 +200,9 @@ def menu(user) -> list:
                 ("外出务工人员清单", reverse("employment:records") + "?list=migrant"),
                 ("自主创业人员清单", reverse("employment:records") + "?list=self"),
                 ("岗位信息数据库", reverse("employment:postings")),
+                ("帮扶车间台账", reverse("employment:workshops")),
+                ("帮扶车间预警", reverse("employment:workshop-checks")),
+                ("公益岗位台账", reverse("employment:public-posts")),
                 ("用工单位", reverse("employment:employers")),
             ],
         )
@@ -266,4 +270,220 @@ def retentions(user):
     access.require(user, "employment", "read")
     return Retention.objects.visible_to(user).select_related(
         "push", "push__person", "push__posting", "push__posting__employer"
+    )
+
+
+# -- workshops (帮扶车间 / 就业帮扶基地) -----------------------------------------------------------
+
+
+def workshop_rules(user, on: date | None = None) -> dict:
+    """The two workshop parameters in force where the user works: the lifted persons below
+    which a site should have a workshop, and the least share of relocated workers (%)."""
+    from decimal import Decimal
+
+    on = on or timezone.localdate()
+    limit = resolve("employment.workshop_site_lifted_persons", _place(user), on).value
+    share = resolve("employment.workshop_local_share", _place(user), on).value
+    return {
+        "site_limit": int(limit) if limit not in (None, "") else None,
+        "share": Decimal(str(share)) if share not in (None, "") else None,
+    }
+
+
+def _workers_in() -> Subquery:
+    """Relocated workers on record in a workshop during a quarter: persons with a workshop job
+    open on any day between the outer row's ``starts_on`` and ``ends_on``."""
+    rows = (
+        EmploymentRecord.objects.filter(
+            kind="workshop",
+            workshop=OuterRef("workshop"),
+            started_on__lte=OuterRef("ends_on"),
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("starts_on")))
+        .order_by()
+        .values("workshop")
+        .annotate(n=Count("person", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def workshop_choices(user):
+    """The workshops a user may name on a job (forms and the API)."""
+    from .models import Workshop
+
+    return shared(Workshop, user).order_by("name", "id")
+
+
+def workshops(user):
+    """帮扶车间台账: the workshops the user sees (shared like employers: their place, below and
+    above it), each with its latest quarterly record and the workers on record today."""
+    from .models import Workshop, WorkshopQuarter
+
+    access.require(user, "employment", "read")
+    today = timezone.localdate()
+    latest = WorkshopQuarter.objects.filter(workshop=OuterRef("pk")).order_by("-period")
+    working = (
+        EmploymentRecord.objects.filter(_open_on(today), kind="workshop", workshop=OuterRef("pk"))
+        .order_by()
+        .values("workshop")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        shared(Workshop, user)
+        .select_related("employer")
+        .prefetch_related("sites")
+        .annotate(
+            last_period=Subquery(latest.values("period")[:1]),
+            last_total=Subquery(latest.values("total_workers")[:1]),
+            last_relocated=Subquery(latest.values("relocated_workers")[:1]),
+            last_wages=Subquery(latest.values("wages_paid")[:1]),
+            on_record=Coalesce(Subquery(working, output_field=IntegerField()), Value(0)),
+        )
+    )
+
+
+def workshop_quarters(user):
+    """Quarterly records of the workshops the user sees, each with the relocated workers on
+    record in that quarter (``counted``) and the figure the share is computed from: the
+    records where there are any, else the figure the workshop reported."""
+    from .models import Workshop, WorkshopQuarter
+
+    access.require(user, "employment", "read")
+    return (
+        WorkshopQuarter.objects.filter(workshop__in=shared(Workshop, user))
+        .select_related("workshop")
+        .annotate(counted=_workers_in())
+        .annotate(
+            relocated=Case(
+                When(counted__gt=0, then=F("counted")),
+                default=F("relocated_workers"),
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+def share_below(user, on: date | None = None):
+    """Workshops whose latest quarter's relocated share is below ``employment.workshop_local_share``
+    (《关于做好易地扶贫搬迁后续扶持工作巩固拓展脱贫攻坚成果的行动方案》三（二）: 至少 50% 的就业岗位优先用于
+    搬迁劳动力). Compared in whole numbers (relocated × 100 < share × total), so exactly the
+    share passes. None when no unit has set the share."""
+    from django.db.models import DecimalField, ExpressionWrapper
+
+    from .models import WorkshopQuarter
+
+    share = workshop_rules(user, on)["share"]
+    if share is None:
+        return None
+    latest = WorkshopQuarter.objects.filter(workshop=OuterRef("workshop")).order_by("-period")
+    return (
+        workshop_quarters(user)
+        .filter(pk=Subquery(latest.values("pk")[:1]), total_workers__gt=0)
+        .alias(
+            scaled=F("relocated") * 100,
+            needed=ExpressionWrapper(
+                Value(share) * F("total_workers"), output_field=DecimalField()
+            ),
+        )
+        .filter(scaled__lt=F("needed"))
+        .annotate(share_limit=Value(share, output_field=DecimalField()))
+    )
+
+
+def sites_without_workshop(user, on: date | None = None):
+    """Sites with fewer lifted persons than ``employment.workshop_site_lifted_persons`` and no
+    open workshop serving them (行动方案三（二）: 脱贫人口 800 人以下的安置点配套建设车间工坊). Lifted
+    persons are read from the registry's roll-ups of each site, never counted person by person.
+    None when no unit has set the limit."""
+    from anju.orgs.models import Site
+    from anju.registry.choices import Category
+    from anju.registry.models import HouseholdRollup
+
+    from .models import Workshop
+
+    access.require(user, "employment", "read")
+    on = on or timezone.localdate()
+    limit = workshop_rules(user, on)["site_limit"]
+    if limit is None:
+        return None
+    lifted = (
+        HouseholdRollup.objects.filter(node_path=OuterRef("path"), category=Category.LIFTED)
+        .order_by()
+        .values("node_path")
+        .annotate(n=Sum("persons"))
+        .values("n")
+    )
+    served = Workshop.sites.through.objects.filter(site=OuterRef("pk"), workshop__opened_on__lte=on)
+    return (
+        Site.objects.visible_to(user)
+        .select_related("admin_unit")
+        .annotate(lifted=Coalesce(Subquery(lifted, output_field=IntegerField()), Value(0)))
+        .filter(lifted__gt=0, lifted__lt=limit)
+        .filter(~Exists(served))
+        .annotate(limit=Value(limit))
+    )
+
+
+def workshops_without_quarter(user, period: str):
+    """Workshops open during ``period`` with no monitoring record for it (责任清单第17项)."""
+    from . import quarters
+    from .models import WorkshopQuarter
+
+    starts_on, ends_on = quarters.bounds(period)
+    recorded = WorkshopQuarter.objects.filter(workshop=OuterRef("pk"), period=period)
+    return workshops(user).filter(opened_on__lte=ends_on).filter(~Exists(recorded))
+
+
+# -- public-welfare posts (公益岗位) --------------------------------------------------------------
+
+
+def public_posts(user, year: int, *, today: date | None = None):
+    """公益岗位台账: the holders of public-welfare posts during ``year``, each with the months
+    held in that year (calendar months with any day held, up to today) and the pay of those
+    months at the recorded monthly pay, computed in the database."""
+    from django.db.models import DateField, DecimalField, ExpressionWrapper
+    from django.db.models.functions import ExtractMonth, ExtractYear, Greatest
+
+    today = today or timezone.localdate()
+    first, last = date(year, 1, 1), min(date(year, 12, 31), today)
+    held_from = Greatest(F("started_on"), Value(first), output_field=DateField())
+    held_to = Least(Coalesce(F("ended_on"), Value(last)), Value(last), output_field=DateField())
+
+    def months(day):
+        return ExtractYear(day) * 12 + ExtractMonth(day)
+
+    return (
+        records(user)
+        .filter(kind="public_post", started_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .annotate(year=Value(year), held_from=held_from, held_to=held_to)
+        .annotate(months_held=months(F("held_to")) - months(F("held_from")) + 1)
+        .annotate(
+            total_paid=ExpressionWrapper(
+                F("months_held") * F("monthly_income"),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+    )
+
+
+def public_posts_by_type(rows):
+    """Holders, months and pay per post type over a filtered ``public_posts`` list: one grouped
+    query, in the seed's order of the types."""
+    order = Case(
+        *[When(post_type=code, then=Value(i)) for i, (code, _) in enumerate(POST_TYPES)],
+        output_field=IntegerField(),
+    )
+    return (
+        rows.order_by()
+        .values("post_type")
+        .annotate(
+            holders=Count("person", distinct=True),
+            months=Sum("months_held"),
+            paid=Sum("total_paid"),
+            position=order,
+        )
+        .order_by("position")
     )

@@ -20,7 +20,16 @@ from anju.core import periods
 from anju.core.scope import covers
 
 from . import choices
-from .models import Employer, EmploymentRecord, Posting, Push, Seeker, Unemployment
+from .models import (
+    Employer,
+    EmploymentRecord,
+    Posting,
+    Push,
+    Seeker,
+    Unemployment,
+    Workshop,
+    WorkshopQuarter,
+)
 
 RECORD_FIELDS = [
     "kind",
@@ -31,6 +40,8 @@ RECORD_FIELDS = [
     "monthly_income",
     "contract_months",
     "social_insurance",
+    "workshop",
+    "post_type",
     "note",
 ]
 MAX_MONTHLY = Decimal("1000000")
@@ -71,10 +82,13 @@ def record_job(
     monthly_income=None,
     contract_months: int | None = None,
     social_insurance: bool = False,
+    workshop=None,
+    post_type: str = "",
     note: str = "",
 ) -> EmploymentRecord:
     """A person starts work. One open job a person: the one before must have ended. Work found
-    after a lost job closes the one-to-one help."""
+    after a lost job closes the one-to-one help. A job in a workshop names the workshop (one the
+    person's county keeps and the actor sees); a public-welfare post names its type."""
     _require(actor, person.path)
     if kind not in dict(choices.KINDS):
         raise ValidationError({"kind": "请选择就业类型。"})
@@ -82,6 +96,8 @@ def record_job(
         raise ValidationError({"started_on": "请填写开始日期。"})
     if started_on > timezone.localdate():
         raise ValidationError({"started_on": "开始日期不能晚于今天。"})
+    post_type = _post_type(kind, post_type)
+    _check_workshop(actor, person, kind, workshop, started_on)
     if person.jobs.filter(ended_on__isnull=True).exists():
         raise ValidationError({"kind": "此人已有未结束的就业记录，请先结束原记录。"})
     latest_end = person.jobs.exclude(ended_on=None).order_by("-ended_on").first()
@@ -98,11 +114,13 @@ def record_job(
         monthly_income=_money(monthly_income),
         contract_months=contract_months,
         social_insurance=bool(social_insurance),
+        workshop=workshop if kind == "workshop" else None,
+        post_type=post_type,
         note=(note or "").strip(),
         recorded_by=_name(actor),
         path=person.household.path,
     )
-    record.full_clean(exclude=["path", "person", "household"])
+    record.full_clean(exclude=["path", "person", "household", "workshop"])
     try:
         with transaction.atomic():
             record.save()
@@ -122,6 +140,62 @@ def record_job(
             note=f"再就业：{record.get_kind_display()} {record.employer}".strip(),
         )
     return record
+
+
+def _post_type(kind: str, value) -> str:
+    """A public-welfare post names its type; the words other counties use map onto the seed's."""
+    text = (value or "").strip()
+    if kind != "public_post":
+        if text:
+            raise ValidationError({"post_type": "只有“公益岗位”才填写公益岗位类型。"})
+        return ""
+    if not text:
+        raise ValidationError({"post_type": "公益岗位须选择岗位类型。"})
+    code = text if text in dict(choices.POST_TYPES) else choices.POST_TYPE_WORDS.get(text)
+    if code is None:
+        allowed = "、".join(label for _, label in choices.POST_TYPES)
+        raise ValidationError({"post_type": f"公益岗位类型「{text}」不在可选范围：{allowed}。"})
+    return code
+
+
+def _check_workshop(actor, person, kind: str, workshop, started_on: date) -> None:
+    if kind != "workshop":
+        if workshop is not None:
+            raise ValidationError({"workshop": "只有“帮扶车间就业”才填写帮扶车间。"})
+        return
+    if workshop is None:
+        raise ValidationError({"workshop": "帮扶车间就业须选择所在的帮扶车间。"})
+    if not workshop_reachable(actor, person, workshop):
+        raise ValidationError(
+            {"workshop": f"帮扶车间「{workshop.name}」不在此人所在县或不在您的管辖范围内。"}
+        )
+    if workshop.opened_on and started_on < workshop.opened_on:
+        raise ValidationError(
+            {
+                "started_on": f"开始日期早于帮扶车间「{workshop.name}」的开办日期 {workshop.opened_on}。"
+            }
+        )
+
+
+def workshop_reachable(actor, person, workshop) -> bool:
+    """A person may work in a workshop of their own county that the actor sees (workshops are
+    shared up and down the tree like employers: ``selectors.shared``)."""
+    from anju.core.paths import prefixes
+    from anju.orgs.models import AdminUnit
+
+    from .models import Workshop
+    from .selectors import shared
+
+    county = (
+        AdminUnit.objects.filter(path__in=prefixes(person.household.path), level="county")
+        .values_list("path", flat=True)
+        .first()
+    )
+    if county is not None and not workshop.path.startswith(county):
+        return False
+    if actor is None:
+        return True
+    return shared(Workshop, actor).filter(pk=workshop.pk).exists()
 
 
 @transaction.atomic
@@ -424,3 +498,131 @@ def check_retention(
     check.save(update_fields=fields)
     audit.record_update(actor, check, before, fields)
     return check
+
+
+# -- workshops (帮扶车间 / 就业帮扶基地) and their quarterly monitoring ------------------------------
+
+WORKSHOP_FIELDS = ["name", "kind", "employer", "address", "jobs", "opened_on", "home_based"]
+QUARTER_FIELDS = [
+    "period",
+    "total_workers",
+    "relocated_workers",
+    "wages_paid",
+    "note",
+]
+
+
+def _common_path(paths: list[str]) -> str:
+    """The deepest node above (or at) every path: where a workshop serving them is kept."""
+    parts = [p.strip("/").split("/") for p in paths]
+    common = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return "/".join(common) + "/" if common else ""
+
+
+@transaction.atomic
+def create_workshop(actor, *, name: str, sites=(), employer=None, **values) -> Workshop:
+    """Register a workshop serving ``sites`` (each in the actor's scope); it is kept at their
+    common ancestor, or at the actor's place when it serves no site."""
+    from .selectors import shared
+
+    if actor is not None:
+        access.require(actor, "employment", "write")
+    sites = list(sites)
+    for site in sites:
+        if actor is not None and not covers(actor, site.path):
+            raise ValidationError({"sites": f"安置点「{site.name}」不在您的管辖范围内。"})
+    seen = actor is None or shared(Employer, actor).filter(pk=getattr(employer, "pk", None))
+    if employer is not None and not (seen is True or seen.exists()):
+        raise ValidationError({"employer": "经营单位不存在或不在您的管辖范围内。"})
+    if values.get("jobs") in (None, "") or int(values["jobs"]) < 1:
+        raise ValidationError({"jobs": "提供岗位数至少为 1。"})
+    opened_on = values.get("opened_on")
+    if not isinstance(opened_on, date):
+        raise ValidationError({"opened_on": "请填写开办日期。"})
+    if opened_on > timezone.localdate():
+        raise ValidationError({"opened_on": "开办日期不能晚于今天。"})
+    path = _common_path([s.path for s in sites]) if sites else _home(actor)
+    workshop = Workshop(
+        name=(name or "").strip(),
+        employer=employer,
+        path=path,
+        **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()},
+    )
+    workshop.full_clean(exclude=["path", "employer"])
+    workshop.save()
+    workshop.sites.set(sites)
+    served = "、".join(s.name for s in sites) or "无"
+    audit.record_create(actor, workshop, WORKSHOP_FIELDS, note=f"服务的安置点：{served}")
+    return workshop
+
+
+@transaction.atomic
+def record_quarter(
+    actor,
+    workshop: Workshop,
+    *,
+    period: str,
+    total_workers: int,
+    relocated_workers: int,
+    wages_paid,
+    note: str = "",
+) -> WorkshopQuarter:
+    """A workshop's quarterly monitoring record: one per workshop and quarter."""
+    from . import quarters
+
+    _require(actor, workshop.path)
+    period = quarters.parse(period)
+    starts_on, ends_on = quarters.bounds(period)
+    if starts_on > timezone.localdate():
+        raise ValidationError({"period": f"{quarters.label(period)}尚未开始，不能填报。"})
+    if ends_on < workshop.opened_on:
+        raise ValidationError(
+            {"period": f"帮扶车间 {workshop.opened_on} 开办，{quarters.label(period)}尚未开办。"}
+        )
+    errors = {}
+    if total_workers is None or total_workers < 0:
+        errors["total_workers"] = "请填写用工人数（不小于 0 的整数）。"
+    elif relocated_workers is None or relocated_workers < 0:
+        errors["relocated_workers"] = "请填写搬迁劳动力人数（不小于 0 的整数）。"
+    elif relocated_workers > total_workers:
+        errors["relocated_workers"] = (
+            f"搬迁劳动力 {relocated_workers} 人多于用工人数 {total_workers} 人。"
+        )
+    try:
+        wages = Decimal(str(wages_paid).replace(",", "").strip())
+    except InvalidOperation:
+        wages = None
+    if wages is None or not wages.is_finite() or wages < 0 or wages >= Decimal("1e10"):
+        errors["wages_paid"] = "本季度发放工资应为不小于 0 的金额（元）。"
+    if errors:
+        raise ValidationError(errors)
+    if WorkshopQuarter.objects.filter(workshop=workshop, period=period).exists():
+        raise ValidationError(
+            {"period": f"「{workshop.name}」{quarters.label(period)}已填报监测记录。"}
+        )
+    item = WorkshopQuarter(
+        workshop=workshop,
+        period=period,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        total_workers=total_workers,
+        relocated_workers=relocated_workers,
+        wages_paid=wages.quantize(Decimal("0.01")),
+        note=(note or "").strip(),
+        recorded_by=_name(actor),
+        path=workshop.path,
+    )
+    item.full_clean(exclude=["path", "workshop"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:  # recorded by another request meanwhile
+        raise ValidationError(
+            {"period": f"「{workshop.name}」{quarters.label(period)}已填报监测记录。"}
+        ) from None
+    audit.record_create(actor, item, QUARTER_FIELDS)
+    return item

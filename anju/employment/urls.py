@@ -23,4 +23,11 @@ urlpatterns = [
     path("retentions/", views.retentions, name="retentions"),
     path("retentions/<int:pk>/check/", views.retention_check, name="retention-check"),
     path("persons/<int:pk>/seeking/", views.seeker_save, name="seeker-save"),
+    path("workshops/", views.workshop_list, name="workshops"),
+    path("workshops/new/", views.workshop_create, name="workshop-create"),
+    path("workshops/checks/", views.workshop_check, {"check": "share"}, name="workshop-checks"),
+    path("workshops/checks/<str:check>/", views.workshop_check, name="workshop-check"),
+    path("workshops/<int:pk>/", views.workshop_detail, name="workshop"),
+    path("workshops/<int:pk>/quarter/", views.quarter_add, name="quarter-add"),
+    path("public-posts/", views.public_posts, name="public-posts"),
 ]

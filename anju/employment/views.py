@@ -15,8 +15,18 @@ from anju.orgs.views import requested_node
 from anju.policies.registry import display, get_key
 from anju.registry.models import Person
 
-from . import forms, ledgers, selectors, services
-from .filters import HelpFilter, HouseholdsFilter, RecordFilter, RetentionFilter, RosterFilter
+from . import forms, ledgers, quarters, selectors, services
+from .filters import (
+    HelpFilter,
+    HouseholdsFilter,
+    PublicPostFilter,
+    QuarterCheckFilter,
+    RecordFilter,
+    RetentionFilter,
+    RosterFilter,
+    SiteCheckFilter,
+    WorkshopFilter,
+)
 
 
 def _ages_note(user) -> str:
@@ -93,7 +103,7 @@ def person_file(request, pk, job_form=None, end_form=None, seeker_form=None):
     jobs = selectors.records(request.user).filter(person=person).order_by("-started_on")
     open_job = next((j for j in jobs if j.ended_on is None), None)
     writable = access.allows(request.user, "employment", "write")
-    job_form = job_form or forms.JobForm()
+    job_form = job_form or forms.JobForm(workshops=selectors.workshop_choices(request.user))
     end_form = end_form or forms.EndJobForm()
     seeker = selectors.seekers(request.user).filter(person=person).first()
     if seeker_form is None:
@@ -134,7 +144,7 @@ def person_file(request, pk, job_form=None, end_form=None, seeker_form=None):
 @require_POST
 def job_add(request, pk):
     person = _person(request, pk)
-    form = forms.JobForm(request.POST)
+    form = forms.JobForm(request.POST, workshops=selectors.workshop_choices(request.user))
     if form.is_valid():
         try:
             services.record_job(request.user, person, **form.cleaned_data)
@@ -368,3 +378,206 @@ def retention_check(request, pk):
             request, f"{check.push.person.name}：录用后 {check.months} 个月回访已记录。"
         )
     return redirect(f"/employment/persons/{check.push.person_id}/")
+
+
+# -- workshops (帮扶车间 / 就业帮扶基地) ----------------------------------------------------------
+
+
+def workshop_list(request):
+    rows = selectors.workshops(request.user).order_by("path", "name", "id")
+    fs = WorkshopFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.WORKSHOPS,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        template="employment/workshops.html",
+        extra={
+            "title": "帮扶车间台账",
+            "checks": CHECKS,
+            **_new(request, "/employment/workshops/new/", "登记帮扶车间"),
+        },
+    )
+
+
+def workshop_create(request):
+    from anju.core.pages import service_form
+    from anju.orgs.models import Site
+
+    access.require(request.user, "employment", "write")
+    form = forms.WorkshopForm(
+        request.POST or None,
+        employers=selectors.employers(request.user).order_by("name"),
+        sites=Site.objects.visible_to(request.user).order_by("path"),
+    )
+
+    def save(data):
+        return services.create_workshop(request.user, **data)
+
+    return service_form(
+        request,
+        form=form,
+        save=save,
+        title="登记帮扶车间",
+        cancel_url="/employment/workshops/",
+        success_message="已登记帮扶车间。",
+    )
+
+
+def workshop_detail(request, pk, quarter_form=None):
+    """A workshop: what it is, the workers on record now, and its quarterly monitoring with
+    the form to add this quarter's."""
+    workshop = get_object_or_404(selectors.workshops(request.user), pk=pk)
+    writable = access.allows(request.user, "employment", "write")
+    quarter_form = quarter_form or forms.QuarterForm(initial={"period": quarters.current()})
+    bootstrapify(quarter_form)
+    return render(
+        request,
+        "employment/workshop.html",
+        {
+            "title": f"{workshop.name} · {workshop.get_kind_display()}",
+            "workshop": workshop,
+            "sites": ledgers.WORKSHOPS.columns[3].get(workshop),
+            "workers": selectors.records(request.user)
+            .filter(workshop=workshop, ended_on__isnull=True)
+            .order_by("path", "household__number"),
+            "quarters": ledgers.QUARTERS,
+            "quarter_cells": list(
+                ledgers.QUARTERS.cells(
+                    selectors.workshop_quarters(request.user).filter(workshop=workshop)
+                )
+            ),
+            "writable": writable,
+            "quarter_form": quarter_form,
+        },
+    )
+
+
+@require_POST
+def quarter_add(request, pk):
+    access.require(request.user, "employment", "write")
+    workshop = get_object_or_404(selectors.workshops(request.user), pk=pk)
+    form = forms.QuarterForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_quarter(request.user, workshop, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "已填报本季度监测记录。")
+            return redirect(workshop.get_absolute_url())
+    return workshop_detail(request, pk, quarter_form=form)
+
+
+# One page per check; the API serves the same rows (api.WorkshopCheckViewSet).
+CHECKS = {
+    "share": "搬迁劳动力占比不足",
+    "sites": "安置点未配建帮扶车间",
+    "quarter": "本季度未监测",
+}
+
+
+def check_rows(user, check: str, params):
+    """(ledger, filterset class, rows or None, note) of a check: None rows when the policy
+    parameter it needs is not set where the user works."""
+    from anju.policies.registry import get_key
+
+    if check == "share":
+        rules = selectors.workshop_rules(user)
+        rows = selectors.share_below(user)
+        said = f"{rules['share'].normalize():f}%" if rules["share"] is not None else ""
+        note = (
+            f"按各车间最近一次季度监测：搬迁劳动力占用工人数低于 {said}"
+            "（搬迁劳动力据就业记录，无记录的按季度填报）"
+        )
+        return (
+            ledgers.SHARE_BELOW,
+            QuarterCheckFilter,
+            rows,
+            note,
+            get_key("employment.workshop_local_share"),
+        )
+    if check == "sites":
+        rules = selectors.workshop_rules(user)
+        rows = selectors.sites_without_workshop(user)
+        note = f"脱贫人口少于 {rules['site_limit']} 人、没有帮扶车间服务的安置点（脱贫人口据人口台账统计）"
+        return (
+            ledgers.SITES_WITHOUT,
+            SiteCheckFilter,
+            rows.order_by("path") if rows is not None else None,
+            note,
+            get_key("employment.workshop_site_lifted_persons"),
+        )
+    period = quarters.from_request(params)
+    rows = selectors.workshops_without_quarter(user, period).order_by("path", "name", "id")
+    note = (
+        f"{quarters.label(period)}尚无监测记录的帮扶车间；应于 {quarters.due(period):%Y-%m-%d} 前"
+        "填报（每季度最后一个月前）"
+    )
+    return ledgers.MISSING_QUARTER, WorkshopFilter, rows, note, None
+
+
+def workshop_check(request, check):
+    from django.http import Http404
+
+    if check not in CHECKS:
+        raise Http404("没有这项检查。")
+    access.require(request.user, "employment", "read")
+    ledger, filter_class, rows, note, key = check_rows(request.user, check, request)
+    missing = rows is None
+    if missing:
+        rows = filter_class._meta.model.objects.none()
+        note = f"未设定政策参数“{key.name}”，请在政策参数中设定后再查看。"
+    fs = filter_class(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledger,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        template="employment/workshops.html",
+        extra={"title": CHECKS[check], "note": note, "checks": CHECKS, "current": check},
+    )
+
+
+# -- public-welfare posts (公益岗位) --------------------------------------------------------------
+
+
+def _year(request) -> int:
+    from django.utils import timezone
+
+    try:
+        year = int(request.GET.get("year") or 0)
+    except ValueError:
+        year = 0
+    today = timezone.localdate()
+    return year if 2000 <= year <= today.year else today.year
+
+
+def public_posts(request):
+    """公益岗位台账: the holders of the year, months held and pay, and the totals by post type;
+    ``?by=type`` exports the totals."""
+    year = _year(request)
+    rows = selectors.public_posts(request.user, year).order_by(
+        "post_type", "path", "household__number", "started_on"
+    )
+    fs = PublicPostFilter(request.GET, queryset=rows, request=request)
+    by_type = request.GET.get("by") == "type"
+    return ledger_page(
+        request,
+        ledger=ledgers.PUBLIC_POSTS,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        template="employment/public_posts.html",
+        export=(lambda r: (ledgers.PUBLIC_POST_TYPES, selectors.public_posts_by_type(r)))
+        if by_type
+        else None,
+        extra={
+            "title": f"{year}年公益岗位台账",
+            "types": ledgers.PUBLIC_POST_TYPES,
+            "type_cells": list(
+                ledgers.PUBLIC_POST_TYPES.cells(selectors.public_posts_by_type(fs.qs))
+            )
+            if fs.is_valid()
+            else [],
+        },
+    )

@@ -442,6 +442,43 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
                 valid_to=date(2027, 1, 31),
                 source="local",
             )
+        workshops = {}
+        for town in (world.a, world.b):
+            # Each town's workshop serves its own site; a quarter recorded for each.
+            workshops[town.unit.name] = employment.create_workshop(
+                None,
+                name=f"{town.unit.name}扶贫车间",
+                sites=[town.site],
+                jobs=10,
+                opened_on=date(2026, 1, 1),
+            )
+            employment.record_quarter(
+                None,
+                workshops[town.unit.name],
+                period="2026-Q3",
+                total_workers=10,
+                relocated_workers=2,
+                wages_paid=1000,
+            )
+            son = town.household.members.get(relation="之子")
+            employment.record_job(
+                None,
+                son,
+                kind="public_post",
+                post_type="保洁员",
+                employer=f"{town.unit.name}社区",
+                monthly_income=800,
+                started_on=date(2026, 3, 1),
+            )
+        for key, value in (
+            ("employment.workshop_local_share", "50"),
+            ("employment.workshop_site_lifted_persons", 800),
+        ):
+            from anju.policies import services as policy_services
+
+            policy_services.set_value(
+                None, key=key, unit=world.county, valid_from=date(2021, 1, 1), value=value
+            )
         jobs = {}
         for town in (world.a, world.b):
             head = town.household.members.get(relation="户主")
@@ -493,6 +530,21 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         "/api/employment/retentions/",
         "/employment/records/?list=migrant",
         "/api/employment/records/?list=self",
+        "/employment/workshops/",
+        "/employment/workshops/?q=车间",
+        "/employment/workshops/checks/share/",
+        "/employment/workshops/checks/sites/",
+        "/employment/workshops/checks/quarter/",
+        "/employment/public-posts/",
+        "/employment/public-posts/?q=社区",
+        "/api/employment/workshops/",
+        "/api/employment/workshop-quarters/",
+        "/api/employment/workshop-ledger/",
+        "/api/employment/workshop-checks/?check=share",
+        "/api/employment/workshop-checks/?check=sites",
+        "/api/employment/workshop-checks/?check=quarter",
+        "/api/employment/public-posts/",
+        "/api/employment/public-posts/?by=type",
     ]
     for url in lists:
         response = client.get(url)
@@ -507,8 +559,14 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         "/employment/records/",
         "/employment/helps/",
         "/employment/retentions/",
+        "/employment/workshops/",
+        "/employment/workshops/checks/share/",
+        "/employment/workshops/checks/sites/",
+        "/employment/workshops/checks/quarter/",
+        "/employment/public-posts/",
+        "/employment/public-posts/?by=type",
     ):
-        export = client.get(f"{url}?export=xlsx")
+        export = client.get(f"{url}{'&' if '?' in url else '?'}export=xlsx")
         assert export.status_code == (200 if may else 403), (role, url)
         if may:
             book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
@@ -520,8 +578,30 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         f"/api/employment/records/{b_job.pk}/",
         f"/employment/months/?unit={world.b.unit.key}",
         f"/api/employment/months/?unit={world.b.unit.key}",
+        f"/employment/workshops/{workshops['乙镇'].pk}/",
+        f"/api/employment/workshops/{workshops['乙镇'].pk}/",
+        f"/api/employment/workshop-quarters/{workshops['乙镇'].quarters.get().pk}/",
     ):
         assert client.get(url).status_code in (403, 404), (role, url)
+    b_workshop = workshops["乙镇"]
+    quarter = client.post(
+        f"/employment/workshops/{b_workshop.pk}/quarter/",
+        {"period": "2026-Q4", "total_workers": 1, "relocated_workers": 1, "wages_paid": "1"},
+    )
+    assert quarter.status_code in (403, 404), role
+    api_quarter = client.post(
+        "/api/employment/workshop-quarters/",
+        {
+            "workshop": b_workshop.pk,
+            "period": "2026-Q4",
+            "total_workers": 1,
+            "relocated_workers": 1,
+            "wages_paid": "1",
+        },
+        content_type="application/json",
+    )
+    assert api_quarter.status_code in (400, 403), role
+    assert not b_workshop.quarters.filter(period="2026-Q4").exists()
     end = client.post(
         f"/api/employment/records/{b_job.pk}/end/", {}, content_type="application/json"
     )

@@ -143,9 +143,12 @@ def test_a_lost_job_opens_help_warns_and_lists_the_household(county, client_for)
     # A new job closes the help and takes the household off the list.
     with time_machine.travel("2026-11-25 10:00 +08:00", tick=False):
         client = client_for(staff)
+        workshop = services.create_workshop(
+            None, name="社区帮扶车间", sites=[county.a.site], jobs=20, opened_on=date(2026, 1, 1)
+        )
         client.post(
             f"/employment/persons/{head.pk}/job/",
-            {"kind": "workshop", "employer": "社区帮扶车间", "started_on": "2026-11-24"},
+            {"kind": "workshop", "workshop": workshop.pk, "started_on": "2026-11-24"},
         )
         help_.refresh_from_db()
         assert help_.status == "employed" and help_.closed_on == date(2026, 11, 24)
@@ -205,6 +208,7 @@ def test_the_api_records_ends_and_lists_as_the_pages_do(county, client_for):
         {
             "person": head.pk,
             "kind": "public_post",
+            "post_type": "保洁员",
             "employer": "社区保洁",
             "started_on": "2026-04-01",
         },
