@@ -32,12 +32,25 @@ from anju.registry.models import Person
 from anju.registry.seed_sites import SITES as SEED
 
 from . import matching, monthly, selectors, services
+from .choices import POST_TYPE_WORDS
 from .models import EmploymentRecord
 
 DEMO_NOTE = "演示值：无政策文件依据，仅供演示，请按本省当年文件修改"
-LABOUR_AGES = [
+# Set for 陕西省 where 清涧县 has none in force; the workshop figures follow what another
+# jurisdiction's plan says (presets: 运城市), so a demo checks workshops as a county would.
+DEMO_PARAMETERS = [
     ("employment.labour_age_min", "16", "劳动年龄自 16 周岁"),
     ("employment.labour_age_max", "60", "劳动年龄至 60 周岁"),
+    (
+        "employment.workshop_local_share",
+        "50",
+        "参照运城市方案：帮扶车间 50% 以上岗位吸纳搬迁劳动力",
+    ),
+    (
+        "employment.workshop_site_lifted_persons",
+        "800",
+        "参照运城市方案：800 人以下安置点配建帮扶车间",
+    ),
 ]
 
 # The plans' words for a kind of work → (就业类型, where or what, monthly income range in yuan).
@@ -82,15 +95,18 @@ def build(stdout=None) -> None:
     if EmploymentRecord.objects.filter(path__startswith=county.path).exists():
         say("就业帮扶：已有数据，未重写")
         return
-    set_labour_ages(users["admin"], AdminUnit.objects.get(code="610000"))
+    set_parameters(users["admin"], AdminUnit.objects.get(code="610000"))
     rng = random.Random(2020630)
+    employers = _employers(users["rsj"])
+    workshop = _workshop(county, users["rsj"], employers)
     total = 0
     for site in Site.objects.filter(path__startswith=county.path).order_by("path"):
-        total += _site_jobs(site, rng)
+        total += _site_jobs(site, rng, workshop)
     say(f"就业记录：{total} 条（五个安置点按方案所列就业人数和类型，其余每户有劳动力的至少 1 人）")
+    say(f"帮扶车间：{workshop.name}，季度监测 {_quarters(workshop, users['rsj'])} 条")
     told = _story(county, users["rsj"])
     say(f"就业帮扶：{told}")
-    market = _market(county, users["rsj"])
+    market = _market(county, users["rsj"], employers)
     say(f"岗位信息：{market}")
     today = timezone.localdate()
     months = [AS_OF.strftime("%Y-%m"), *monthly.last_months(today.strftime("%Y-%m"), 13)]
@@ -99,10 +115,11 @@ def build(stdout=None) -> None:
     say(f"就业月报：已计算 {len(months)} 个月")
 
 
-def set_labour_ages(admin, province) -> None:
-    """The labour ages for 陕西省, where 清涧县 has none: demo values, labelled as such."""
+def set_parameters(admin, province) -> None:
+    """Labour ages and workshop figures for 陕西省, where 清涧县 has none: demo values,
+    labelled as such."""
     start = date(2019, 1, 1)
-    for key, value, meaning in LABOUR_AGES:
+    for key, value, meaning in DEMO_PARAMETERS:
         if resolve(key, province, timezone.localdate()).value is not None:
             continue
         policies.set_value(
@@ -137,7 +154,7 @@ def _workers(site, category: str | None = None) -> tuple[list, list]:
     return first, rest
 
 
-def _job(person, kind, employer, incomes, rng) -> EmploymentRecord:
+def _job(person, kind, employer, incomes, rng, workshop=None) -> EmploymentRecord:
     start = date(2019, 1, 1) + timedelta(days=rng.randrange((AS_OF - date(2019, 1, 1)).days - 30))
     low, high = incomes
     income = Decimal(rng.randrange(low, high + 1, 100) if high > low else low)
@@ -151,12 +168,14 @@ def _job(person, kind, employer, incomes, rng) -> EmploymentRecord:
         monthly_income=income,
         contract_months=rng.choice([12, 24, 36]) if enterprise else None,
         social_insurance=enterprise and rng.random() < 0.7,
+        workshop=workshop if kind == "workshop" else None,
+        post_type=POST_TYPE_WORDS.get(employer, "other") if kind == "public_post" else "",
         recorded_by="县人社局（演示数据）",
         path=person.household.path,
     )
 
 
-def _site_jobs(site, rng) -> int:
+def _site_jobs(site, rng, workshop) -> int:
     fig = SEED.get(site.name, {})
     breakdown = fig.get("employed_breakdown")
     rows = []
@@ -177,9 +196,11 @@ def _site_jobs(site, rng) -> int:
     else:
         others, _rest = _workers(site)
         source = "有劳动力的搬迁户每户至少 1 人就业"
+    serves = workshop.sites.filter(pk=site.pk).exists()
+    work = OTHER_WORK + ([("workshop", workshop.name, (1800, 2600))] if serves else [])
     for person in others:
-        kind, employer, incomes = rng.choice(OTHER_WORK)
-        rows.append(_job(person, kind, employer, incomes, rng))
+        kind, employer, incomes = rng.choice(work)
+        rows.append(_job(person, kind, employer, incomes, rng, workshop))
     if not rows:
         return 0
     with transaction.atomic():
@@ -260,19 +281,72 @@ EMPLOYERS = [
 ]
 
 
-def _market(county, rsj) -> str:
-    """Employers, open postings (and one expired), seekers from the sites' labour without work,
-    and pushes of the best matches followed part of the way."""
-    today = timezone.localdate()
-    employers = {}
-    for name, body, contact, address in EMPLOYERS:
-        employers[name] = services.create_employer(
+def _employers(rsj) -> dict:
+    return {
+        name: services.create_employer(
             rsj,
             name=name,
             credit_code=body + uscc.calc_check_digit(body),
             contact=contact,
             address=address,
         )
+        for name, body, contact, address in EMPLOYERS
+    }
+
+
+def _workshop(county, rsj, employers):
+    """The garment workshop of the industrial park (the monitoring story's 园区服装加工厂),
+    serving the two sites of 幸福嘉苑社区, piece work at home allowed."""
+    sites = Site.objects.filter(
+        path__startswith=county.path, name__in=["工业园区集中安置点", "和谐小区集中安置点"]
+    )
+    return services.create_workshop(
+        rsj,
+        name="幸福嘉苑服装加工帮扶车间",
+        kind="workshop",
+        sites=list(sites),
+        employer=employers["清涧县工业园区服装加工厂"],
+        address="清涧县工业园区",
+        jobs=120,
+        opened_on=date(2019, 5, 6),
+        home_based=True,
+    )
+
+
+def _quarters(workshop, rsj) -> int:
+    """This quarter's monitoring record and the three before: the relocated workers counted
+    from the records, the other workers from the town around."""
+    from . import quarters
+
+    today = timezone.localdate()
+    year, q = int(quarters.of(today)[:4]), int(quarters.of(today)[-1])
+    made = 0
+    for _ in range(4):  # this quarter (due before its last month) and the three before
+        period = f"{year}-Q{q}"
+        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
+        end = min(quarters.bounds(period)[1], today)
+        relocated = (
+            EmploymentRecord.objects.filter(workshop=workshop, started_on__lte=end)
+            .exclude(ended_on__lte=end)
+            .count()
+        )
+        services.record_quarter(
+            rsj,
+            workshop,
+            period=period,
+            total_workers=relocated + 25,
+            relocated_workers=relocated,
+            wages_paid=Decimal(2200 * (relocated + 25) * 3),
+            note="演示数据",
+        )
+        made += 1
+    return made
+
+
+def _market(county, rsj, employers) -> str:
+    """Open postings (and one expired), seekers from the sites' labour without work, and
+    pushes of the best matches followed part of the way."""
+    today = timezone.localdate()
     open_from, open_to = today - timedelta(days=20), today + timedelta(days=70)
     postings = [
         (

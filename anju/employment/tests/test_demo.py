@@ -88,3 +88,16 @@ def test_the_story_job_loss_is_helped_and_listed(rsj, client_for):
     assert Unemployment.objects.filter(status="employed").count() == 2
     postings = client.get("/employment/postings/").content.decode()
     assert "缝纫工" in postings and "电子装配普工" in postings
+
+
+def test_the_workshop_and_the_public_posts(rsj, client_for):
+    client = client_for(rsj)
+    workshops = client.get("/api/employment/workshops/").json()["results"]
+    assert [w["name"] for w in workshops] == ["幸福嘉苑服装加工帮扶车间"]
+    # Its quarters are on record and most of its workers are relocated labour (≥ 50%).
+    assert client.get("/api/employment/workshop-checks/?check=quarter").json()["count"] == 0
+    share = client.get("/api/employment/workshop-checks/?check=share").json()
+    assert share["count"] == 0
+    # The plans' 护林员 are 生态护林 posts in the 公益岗位台账.
+    posts = client.get("/employment/public-posts/?by=type").content.decode()
+    assert "生态护林" in posts and "保洁保安" in posts
