@@ -16,6 +16,9 @@ class JobForm(forms.Form):
         label="劳动合同期限（月）", required=False, min_value=0, max_value=600
     )
     social_insurance = forms.BooleanField(label="缴纳社会保险", required=False)
+    organised_by = forms.CharField(
+        label="组织输出机构（有组织输出的填写）", max_length=200, required=False
+    )
     note = forms.CharField(label="备注", max_length=300, required=False)
 
 
