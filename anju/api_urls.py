@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 from anju.accounts.api import RoleViewSet, UserViewSet
 from anju.audit.api import AuditLogViewSet
 from anju.employment.api import (
+    BatchViewSet,
     EmployerViewSet,
     HelpViewSet,
     HouseholdLedgerViewSet,
@@ -10,6 +11,8 @@ from anju.employment.api import (
     PostingViewSet,
     RecordViewSet,
     RosterViewSet,
+    SubsidyEligibleViewSet,
+    SubsidyPersonViewSet,
 )
 from anju.exports.api import ExportJobViewSet
 from anju.monitoring.api import (
@@ -69,6 +72,13 @@ router.register("employment/households", HouseholdLedgerViewSet, basename="emplo
 router.register("employment/months", MonthsViewSet, basename="employment-months")
 router.register("employment/employers", EmployerViewSet, basename="employment-employer")
 router.register("employment/postings", PostingViewSet, basename="employment-posting")
+router.register(
+    "employment/subsidies/eligible", SubsidyEligibleViewSet, basename="employment-subsidy-eligible"
+)
+router.register(
+    "employment/subsidies/persons", SubsidyPersonViewSet, basename="employment-subsidy-person"
+)
+router.register("employment/subsidies/batches", BatchViewSet, basename="employment-batch")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 

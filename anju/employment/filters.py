@@ -8,7 +8,8 @@ from anju.registry.filters import HouseholdFilter
 from anju.registry.models import Household, Person
 
 from . import choices
-from .models import Employer, EmploymentRecord, Posting, Unemployment
+from .models import Employer, EmploymentRecord, PaymentBatch, Posting, Unemployment
+from .subsidies import CAUSES
 
 
 class RosterFilter(ScopedFilterSet):
@@ -132,3 +133,37 @@ class PostingFilter(ScopedFilterSet):
         today = timezone.localdate()
         live = Q(valid_from__lte=today, valid_to__gte=today)
         return queryset.filter(live) if value else queryset.exclude(live)
+
+
+class EligibleFilter(ScopedFilterSet):
+    """符合条件未发放人员: the cause and the unit choose the rows (``selectors.eligible``); they
+    are fields here so the form shows and keeps them."""
+
+    cause = django_filters.ChoiceFilter(
+        label="补贴事由", choices=CAUSES, method="chosen", empty_label=None
+    )
+    q = django_filters.CharFilter(label="姓名/户编号", method="search")
+    unit = django_filters.CharFilter(label="单位", method="chosen", widget=forms.HiddenInput)
+
+    class Meta:
+        model = EmploymentRecord
+        fields = ["cause", "q"]
+
+    def chosen(self, queryset, name, value):
+        return queryset
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(person__name__icontains=value) | Q(household__number__icontains=value)
+        )
+
+
+class BatchFilter(ScopedFilterSet):
+    cause = django_filters.ChoiceFilter(label="补贴事由", choices=CAUSES)
+    status = django_filters.ChoiceFilter(label="状态", choices=PaymentBatch.Status.choices)
+    q = django_filters.CharFilter(label="批次号", field_name="number", lookup_expr="icontains")
+
+    class Meta:
+        model = PaymentBatch
+        fields = ["cause", "status", "q"]

@@ -21,4 +21,11 @@ urlpatterns = [
     path("postings/<int:pk>/push/<int:seeker_pk>/", views.push_to, name="push"),
     path("pushes/<int:pk>/advance/", views.push_advance, name="push-advance"),
     path("persons/<int:pk>/seeking/", views.seeker_save, name="seeker-save"),
+    path("subsidies/", views.subsidy_eligible, name="subsidies"),
+    path("subsidies/batches/", views.batch_list, name="batches"),
+    path("subsidies/batches/new/", views.batch_create, name="batch-create"),
+    path("subsidies/batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("subsidies/batches/<int:pk>/advance/", views.batch_advance, name="batch-advance"),
+    path("subsidies/batches/<int:pk>/add/", views.batch_add, name="batch-add"),
+    path("subsidies/payments/<int:pk>/withdraw/", views.payment_withdraw, name="payment-withdraw"),
 ]
