@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 from anju.accounts.api import RoleViewSet, UserViewSet
 from anju.audit.api import AuditLogViewSet
 from anju.employment.api import (
+    BatchViewSet,
     EmployerViewSet,
     HelpViewSet,
     HouseholdLedgerViewSet,
@@ -12,6 +13,8 @@ from anju.employment.api import (
     RecordViewSet,
     RetentionViewSet,
     RosterViewSet,
+    SubsidyEligibleViewSet,
+    SubsidyPersonViewSet,
     WorkshopCheckViewSet,
     WorkshopLedgerViewSet,
     WorkshopQuarterViewSet,
@@ -87,6 +90,13 @@ router.register(
     "employment/workshop-checks", WorkshopCheckViewSet, basename="employment-workshop-check"
 )
 router.register("employment/public-posts", PublicPostViewSet, basename="employment-public-posts")
+router.register(
+    "employment/subsidies/eligible", SubsidyEligibleViewSet, basename="employment-subsidy-eligible"
+)
+router.register(
+    "employment/subsidies/persons", SubsidyPersonViewSet, basename="employment-subsidy-person"
+)
+router.register("employment/subsidies/batches", BatchViewSet, basename="employment-batch")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 

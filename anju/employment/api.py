@@ -18,6 +18,8 @@ from anju.registry.models import Person
 
 from . import choices, ledgers, monthly, selectors, services
 from .filters import (
+    BatchFilter,
+    EligibleFilter,
     EmployerFilter,
     HelpFilter,
     HouseholdsFilter,
@@ -31,8 +33,10 @@ from .filters import (
 from .models import (
     Employer,
     EmploymentRecord,
+    PaymentBatch,
     Posting,
     Retention,
+    SubsidyPayment,
     Unemployment,
     Workshop,
     WorkshopQuarter,
@@ -66,6 +70,7 @@ class RecordSerializer(serializers.ModelSerializer):
             "social_insurance",
             "workshop",
             "post_type",
+            "organised_by",
             "note",
             "path",
         ]
@@ -491,3 +496,225 @@ class PublicPostViewSet(LedgerViewSet):
                 ledgers.PUBLIC_POST_TYPES, selectors.public_posts_by_type(fs.qs)
             )
         return self.ledger_page(ledgers.PUBLIC_POSTS, fs.qs)
+
+
+# -- subsidies (就业补贴) ----------------------------------------------------------------------
+
+
+def _cause_param(request):
+    from . import subsidies
+
+    cause = subsidies.CATALOGUE.get(request.query_params.get("cause") or "")
+    if cause is None:
+        raise ValidationError({"cause": ["请选择补贴事由：" + "、".join(subsidies.CATALOGUE)]})
+    return cause
+
+
+class SubsidyEligibleViewSet(LedgerViewSet):
+    """就业补贴符合条件未发放人员：cause（hiring 吸纳就业、tracking 跟踪服务、job_search 求职创业、
+    startup 创业）、unit（默认本人服务的单位）；列与页面、Excel 相同。"""
+
+    module = "employment"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cause", str, description="补贴事由"),
+            OpenApiParameter("unit", str, description="单位键：u12、s3；默认本人服务的单位"),
+        ],
+        responses={200: dict},
+    )
+    def list(self, request):
+        from . import subsidies
+
+        cause = _cause_param(request)
+        node = node_for(request.user, request.query_params.get("unit"))
+        if node is None:
+            raise NotFound("单位不存在或不在您的管辖范围内。")
+        rows = selectors.eligible(request.user, node, cause).order_by(
+            "path", "household__number", "person_id"
+        )
+        fs = EligibleFilter(request.query_params, queryset=rows, request=request)
+        if not fs.is_valid():
+            raise ValidationError(fs.errors)
+        page = self.paginator.paginate_queryset(fs.qs, request, view=self)
+        ledger = ledgers.eligible_ledger(cause)
+        priced = subsidies.priced(cause, page, subsidies.Rates(cause.keys))
+        headers = ledger.headers
+        body = [
+            {**dict(zip(headers, values, strict=True)), "person": r.person_id, "record": r.pk}
+            for r, values in zip(priced, ledger.rows(priced), strict=True)
+        ]
+        return self.paginator.get_paginated_response(body)
+
+
+class SubsidyPersonViewSet(viewsets.ViewSet):
+    """一个人的就业补贴资格：每个补贴事由的逐项条件、金额和已列入的批次。"""
+
+    module = "employment"
+    permission_classes = [ModulePermission]
+
+    @extend_schema(responses={200: dict})
+    def retrieve(self, request, pk=None):
+        person = Person.objects.visible_to(request.user).filter(pk=pk).first()
+        if person is None:
+            raise NotFound("对象不存在或不在您的管辖范围内。")
+        findings = selectors.subsidy_findings(request.user, person)
+        return Response(
+            {
+                "person": person.pk,
+                "name": person.name,
+                "causes": [
+                    {
+                        "cause": f.cause.code,
+                        "name": f.cause.name,
+                        "policy": f.cause.policy,
+                        "eligible": f.eligible,
+                        "record": f.record.pk if f.record else None,
+                        "checks": [c.as_dict() for c in f.checks],
+                        "explanation": f.explanation,
+                        "amount": str(f.amount) if f.amount is not None else None,
+                        "paid_in": f.paid.batch.number if f.paid else None,
+                    }
+                    for f in findings
+                ],
+            }
+        )
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    id_number = serializers.SerializerMethodField()
+    household_number = serializers.CharField(source="household.number", read_only=True)
+
+    class Meta:
+        model = SubsidyPayment
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "id_number",
+            "household_number",
+            "cause",
+            "payee",
+            "qualified_on",
+            "amount",
+            "status",
+            "explanation",
+        ]
+
+    def get_id_number(self, payment) -> str:
+        from anju.core.masking import mask_id_number
+
+        return mask_id_number(payment.person.id_number)
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.key", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    persons = serializers.IntegerField(read_only=True)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = PaymentBatch
+        fields = [
+            "id",
+            "number",
+            "cause",
+            "unit",
+            "unit_name",
+            "counted_on",
+            "status",
+            "persons",
+            "total",
+            "created_by_name",
+            "submitted_on",
+            "paid_on",
+            "path",
+        ]
+
+
+class BatchCreateSerializer(serializers.Serializer):
+    cause = serializers.ChoiceField(choices=[])
+    unit = serializers.CharField()
+
+    def __init__(self, *args, **kwargs):
+        from .subsidies import CAUSES
+
+        super().__init__(*args, **kwargs)
+        self.fields["cause"].choices = CAUSES
+
+
+class BatchViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """补贴发放批次。POST 生成（cause、unit：乡镇或县级单位键）；GET …/<id>/ 发放名册（身份证号
+    脱敏）与合计；POST …/submit/ 提交财政，…/paid/ 登记已发放，…/add/（id_number）加入一人，
+    …/withdraw/（payment、reason）撤出一人。"""
+
+    module = "employment"
+    queryset = PaymentBatch.objects.all()
+    serializer_class = BatchSerializer
+    filterset_class = BatchFilter
+
+    def get_queryset(self):
+        return selectors.batches(self.request.user).order_by("-created_at", "-id")
+
+    def retrieve(self, request, pk=None):
+        batch = self.get_object()
+        rows = selectors.payments(request.user, batch)
+        return Response(
+            {
+                **BatchSerializer(batch).data,
+                "payments": PaymentSerializer(rows, many=True).data,
+            }
+        )
+
+    @extend_schema(request=BatchCreateSerializer, responses={201: BatchSerializer})
+    def create(self, request):
+        from anju.orgs.models import AdminUnit
+
+        body = BatchCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        node = node_for(request.user, body.validated_data["unit"])
+        if node is None:
+            raise NotFound("单位不存在或不在您的管辖范围内。")
+        if not isinstance(node, AdminUnit):
+            raise ValidationError({"unit": ["发放批次按乡镇（街道）或县级单位生成。"]})
+        made = services.create_batch(request.user, node, cause=body.validated_data["cause"])
+        batch = selectors.batches(request.user).get(pk=made.pk)
+        return Response({**BatchSerializer(batch).data, "left_out": made.left_out}, status=201)
+
+    def _advance(self, request, to):
+        batch = self.get_object()
+        services.advance_batch(request.user, batch, to=to)
+        return Response(BatchSerializer(selectors.batches(request.user).get(pk=batch.pk)).data)
+
+    @extend_schema(request=None, responses={200: BatchSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._advance(request, "submitted")
+
+    @extend_schema(request=None, responses={200: BatchSerializer})
+    @action(detail=True, methods=["post"])
+    def paid(self, request, pk=None):
+        return self._advance(request, "paid")
+
+    @extend_schema(request=dict, responses={201: PaymentSerializer})
+    @action(detail=True, methods=["post"])
+    def add(self, request, pk=None):
+        batch = self.get_object()
+        number = str(request.data.get("id_number", "")).strip().upper()
+        person = Person.objects.visible_to(request.user).filter(id_number=number).first()
+        if person is None:
+            raise ValidationError({"id_number": [f"辖区内没有身份证号为「{number}」的人员。"]})
+        payment = services.add_payment(request.user, batch, person)
+        return Response(PaymentSerializer(payment).data, status=201)
+
+    @extend_schema(request=dict, responses={200: PaymentSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        batch = self.get_object()
+        payment = selectors.payments(request.user, batch).filter(pk=request.data.get("payment"))
+        payment = payment.first()
+        if payment is None:
+            raise NotFound("本批次中没有这条发放记录。")
+        services.withdraw_payment(request.user, payment, reason=request.data.get("reason", ""))
+        return Response(PaymentSerializer(payment).data)

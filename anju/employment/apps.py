@@ -17,6 +17,8 @@ class EmploymentConfig(AppConfig):
         paths.register(models.Unemployment)
         paths.register(models.Workshop)
         paths.register(models.WorkshopQuarter)
+        paths.register(models.PaymentBatch)
+        paths.register(models.SubsidyPayment)
         rules.register(signals.NO_ONE_EMPLOYED)
         context_processors.EXTRA_ITEMS.append(selectors.menu)
         households_placed.connect(placement.follow, dispatch_uid="employment-follows-households")

@@ -12,12 +12,14 @@ from . import choices
 from .models import (
     Employer,
     EmploymentRecord,
+    PaymentBatch,
     Posting,
     Retention,
     Unemployment,
     Workshop,
     WorkshopQuarter,
 )
+from .subsidies import CAUSES
 
 
 class RosterFilter(ScopedFilterSet):
@@ -214,3 +216,37 @@ class PublicPostFilter(ScopedFilterSet):
 
     def keep(self, queryset, name, value):
         return queryset  # the year chose the rows already (selectors.public_posts)
+
+
+class EligibleFilter(ScopedFilterSet):
+    """符合条件未发放人员: the cause and the unit choose the rows (``selectors.eligible``); they
+    are fields here so the form shows and keeps them."""
+
+    cause = django_filters.ChoiceFilter(
+        label="补贴事由", choices=CAUSES, method="chosen", empty_label=None
+    )
+    q = django_filters.CharFilter(label="姓名/户编号", method="search")
+    unit = django_filters.CharFilter(label="单位", method="chosen", widget=forms.HiddenInput)
+
+    class Meta:
+        model = EmploymentRecord
+        fields = ["cause", "q"]
+
+    def chosen(self, queryset, name, value):
+        return queryset
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(person__name__icontains=value) | Q(household__number__icontains=value)
+        )
+
+
+class BatchFilter(ScopedFilterSet):
+    cause = django_filters.ChoiceFilter(label="补贴事由", choices=CAUSES)
+    status = django_filters.ChoiceFilter(label="状态", choices=PaymentBatch.Status.choices)
+    q = django_filters.CharFilter(label="批次号", field_name="number", lookup_expr="icontains")
+
+    class Meta:
+        model = PaymentBatch
+        fields = ["cause", "status", "q"]

@@ -24,6 +24,9 @@ class JobForm(forms.Form):
         choices=[("", "—"), *choices.POST_TYPES],
         required=False,
     )
+    organised_by = forms.CharField(
+        label="组织输出机构（有组织输出的填写）", max_length=200, required=False
+    )
     note = forms.CharField(label="备注", max_length=300, required=False)
 
     def __init__(self, *args, workshops=None, **kwargs):

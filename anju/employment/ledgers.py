@@ -354,3 +354,75 @@ PUBLIC_POST_TYPES = Ledger(
         Column("发放合计（元）", lambda r: r["paid"] or 0),
     ),
 )
+
+
+# -- subsidies (就业补贴) -------------------------------------------------------------------
+
+
+def _money_text(amount) -> str:
+    return f"{amount}" if amount is not None else ""
+
+
+def eligible_ledger(cause) -> Ledger:
+    """符合条件未发放人员: the rows come from ``subsidies.priced`` (day, amount, payee)."""
+    return Ledger(
+        f"{cause.name}符合条件未发放人员",
+        (
+            Column("姓名", "person.name", link=lambda r: _file(r.person_id)),
+            Column("户编号", "household.number"),
+            Column(
+                "安置点", lambda r: r.household.site.name if r.household.site_id else "分散安置"
+            ),
+            Column("就业类型", "get_kind_display"),
+            Column("就业单位或地点", "employer", wrap=True),
+            Column("开始日期", "started_on"),
+            Column("达到条件日期", "qualified"),
+            Column("领取对象", "payee"),
+            Column(
+                "补贴金额（元）",
+                lambda r: r.amount if r.amount is not None else r.amount_note,
+                tone=lambda r: "danger" if r.amount is None else "",
+            ),
+        ),
+    )
+
+
+BATCHES = Ledger(
+    "补贴发放批次",
+    (
+        Column("批次号", "number", link=lambda b: b.get_absolute_url()),
+        Column("单位", "unit.name"),
+        Column("补贴事由", "get_cause_display"),
+        Column("人数", "persons"),
+        Column("合计金额（元）", "total"),
+        Column("状态", "get_status_display"),
+        Column("资格核算日期", "counted_on"),
+        Column("建立人", "created_by_name"),
+        Column("发放日期", "paid_on"),
+    ),
+)
+
+
+def payment_list(reveal: bool) -> Ledger:
+    """发放名册 a finance office pays from: full identity numbers only for a role that may see
+    them (the export is then audited as a reveal), masked otherwise. The registry keeps no bank
+    card, so the list has none."""
+    from anju.core.masking import mask_id_number
+
+    return Ledger(
+        "补贴发放名册",
+        (
+            Column("姓名", "person.name", link=lambda p: _file(p.person_id)),
+            Column(
+                "身份证号",
+                lambda p: p.person.id_number if reveal else mask_id_number(p.person.id_number),
+            ),
+            Column("户编号", "household.number"),
+            Column("补贴事由", "get_cause_display"),
+            Column("领取对象", "payee"),
+            Column("达到条件日期", "qualified_on"),
+            Column("金额（元）", "amount"),
+            Column("状态", "get_status_display"),
+            Column("资格说明", "explanation", wrap=True),
+        ),
+    )

@@ -19,6 +19,7 @@ from .choices import (
     WHERE,
     WORKSHOP_KINDS,
 )
+from .subsidies import CAUSES
 
 
 class EmploymentRecord(models.Model):
@@ -57,6 +58,12 @@ class EmploymentRecord(models.Model):
     )
     post_type = models.CharField(
         "公益岗位类型", max_length=20, choices=POST_TYPES, blank=True, default=""
+    )
+    # 有组织输出 (《榕江县易地扶贫搬迁培训和就业服务体系建设工作方案》第5条): the human-resources
+    # agency, labour company or cooperative that placed the person; the job-search and
+    # tracking-service subsidies ask for it, and the latter is paid to it.
+    organised_by = models.CharField(
+        "组织输出机构", max_length=200, blank=True, default="", help_text="有组织输出的填写"
     )
     note = models.CharField("备注", max_length=300, blank=True, default="")
     recorded_by = models.CharField("录入人", max_length=100, blank=True, default="")
@@ -438,3 +445,103 @@ class WorkshopQuarter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workshop.name} {self.period}"
+
+
+class PaymentBatch(models.Model):
+    """发放批次: the subsidy of one cause for the eligible persons of one unit, as a payment list
+    a finance office pays from. Draft (persons may be added or taken out) → submitted (locked)
+    → paid."""
+
+    scope_path_field = "path"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交财政"
+        PAID = "paid", "已发放"
+
+    number = models.CharField("批次号", max_length=40, unique=True)
+    cause = models.CharField("补贴事由", max_length=20, choices=CAUSES)
+    unit = models.ForeignKey(
+        "orgs.AdminUnit", verbose_name="单位", on_delete=models.PROTECT, related_name="+"
+    )
+    counted_on = models.DateField("资格核算日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default="draft")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField("建立人", max_length=100, blank=True, default="")
+    submitted_on = models.DateField("提交日期", null=True, blank=True)
+    paid_on = models.DateField("发放日期", null=True, blank=True)
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("建立时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "补贴发放批次"
+        verbose_name_plural = "补贴发放批次"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["path", "created_at"], name="employment_batch_path")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_cause_display()}"
+
+    @property
+    def label(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return f"/employment/subsidies/batches/{self.pk}/"
+
+
+class SubsidyPayment(models.Model):
+    """One person's subsidy of one cause in a batch, with the job it is for, the day its
+    conditions were met, the amount and the explanation as they were when listed. Once per
+    person and cause: a row taken out of a draft batch is kept as withdrawn and frees it."""
+
+    scope_path_field = "path"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发放"
+        PAID = "paid", "已发放"
+        WITHDRAWN = "withdrawn", "已撤出"
+
+    batch = models.ForeignKey(
+        PaymentBatch, verbose_name="批次", on_delete=models.PROTECT, related_name="payments"
+    )
+    person = models.ForeignKey(
+        "registry.Person", verbose_name="人员", on_delete=models.PROTECT, related_name="subsidies"
+    )
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="所在户", on_delete=models.PROTECT, related_name="+"
+    )
+    record = models.ForeignKey(
+        EmploymentRecord, verbose_name="就业记录", on_delete=models.PROTECT, related_name="+"
+    )
+    cause = models.CharField("补贴事由", max_length=20, choices=CAUSES)
+    amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
+    qualified_on = models.DateField("达到条件日期")
+    payee = models.CharField("领取对象", max_length=200)
+    explanation = models.TextField("资格说明")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default="pending")
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("列入时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "就业补贴发放"
+        verbose_name_plural = "就业补贴发放"
+        ordering = ["batch_id", "path", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "cause"],
+                condition=~Q(status="withdrawn"),
+                name="employment_subsidy_once",
+                violation_error_message="同一人同一补贴事由只发放一次。",
+            )
+        ]
+        indexes = [models.Index(fields=["path"], name="employment_subsidy_path")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.get_cause_display()} {self.amount} 元"

@@ -199,6 +199,8 @@ def menu(user) -> list:
                 ("就业记录", reverse("employment:records")),
                 ("外出务工人员清单", reverse("employment:records") + "?list=migrant"),
                 ("自主创业人员清单", reverse("employment:records") + "?list=self"),
+                ("就业补贴资格", reverse("employment:subsidies")),
+                ("补贴发放批次", reverse("employment:batches")),
                 ("岗位信息数据库", reverse("employment:postings")),
                 ("帮扶车间台账", reverse("employment:workshops")),
                 ("帮扶车间预警", reverse("employment:workshop-checks")),
@@ -486,4 +488,68 @@ def public_posts_by_type(rows):
             position=order,
         )
         .order_by("position")
+    )
+
+
+# -- subsidies (就业补贴) ----------------------------------------------------------------------
+
+
+def subsidy_findings(user, person, on: date | None = None) -> list:
+    """Each cause of the catalogue for one person, condition by condition, with the amount and
+    any earlier payment (that stops a second one)."""
+    from . import subsidies
+    from .models import SubsidyPayment
+
+    access.require(user, "employment", "read")
+    on = on or timezone.localdate()
+    paid = {
+        p.cause: p
+        for p in SubsidyPayment.objects.filter(person=person)
+        .exclude(status="withdrawn")
+        .select_related("batch")
+    }
+    return subsidies.for_person(person, records(user).filter(person=person), on, paid)
+
+
+def eligible(user, node, cause, on: date | None = None):
+    """The persons of ``node`` who meet ``cause`` on ``on`` and were never listed for it, one
+    job each, in one query."""
+    from . import subsidies
+
+    access.require(user, "employment", "read")
+    base = EmploymentRecord.objects.visible_to(user).filter(path__startswith=node.path)
+    return subsidies.eligible_records(base, cause, on or timezone.localdate())
+
+
+def batches(user):
+    from django.db.models import DecimalField, Sum
+
+    from .models import PaymentBatch
+
+    access.require(user, "employment", "read")
+    live = ~Q(payments__status="withdrawn")
+    return (
+        PaymentBatch.objects.visible_to(user)
+        .select_related("unit")
+        .annotate(
+            persons=Count("payments", filter=live),
+            total=Coalesce(
+                Sum("payments__amount", filter=live),
+                Value(0),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
+        )
+    )
+
+
+def payments(user, batch):
+    """A batch's payment list, the withdrawn rows last."""
+    from .models import SubsidyPayment
+
+    access.require(user, "employment", "read")
+    return (
+        SubsidyPayment.objects.visible_to(user)
+        .filter(batch=batch)
+        .select_related("person", "household", "household__site", "batch")
+        .order_by(Case(When(status="withdrawn", then=Value(1)), default=Value(0)), "path", "id")
     )

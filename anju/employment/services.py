@@ -42,6 +42,7 @@ RECORD_FIELDS = [
     "social_insurance",
     "workshop",
     "post_type",
+    "organised_by",
     "note",
 ]
 MAX_MONTHLY = Decimal("1000000")
@@ -84,6 +85,7 @@ def record_job(
     social_insurance: bool = False,
     workshop=None,
     post_type: str = "",
+    organised_by: str = "",
     note: str = "",
 ) -> EmploymentRecord:
     """A person starts work. One open job a person: the one before must have ended. Work found
@@ -116,6 +118,7 @@ def record_job(
         social_insurance=bool(social_insurance),
         workshop=workshop if kind == "workshop" else None,
         post_type=post_type,
+        organised_by=(organised_by or "").strip(),
         note=(note or "").strip(),
         recorded_by=_name(actor),
         path=person.household.path,
@@ -626,3 +629,206 @@ def record_quarter(
         ) from None
     audit.record_create(actor, item, QUARTER_FIELDS)
     return item
+
+
+# -- subsidies (就业补贴): payment batches ------------------------------------------------------
+
+
+def _batch_number(unit, on: date) -> str:
+    """批次号: the unit's code, the year and a sequence (“610830101-2026-003”)."""
+    from .models import PaymentBatch
+
+    prefix = f"{unit.code or f'U{unit.pk}'}-{on.year}-"
+    taken = PaymentBatch.objects.filter(number__startswith=prefix).count()
+    return f"{prefix}{taken + 1:03d}"
+
+
+def _earlier_refusal(person, cause, earlier) -> ValidationError:
+    return ValidationError(
+        {
+            "person": f"{person.name} 已列入批次 {earlier.batch.label}"
+            f"（{earlier.batch.get_status_display()}）领取{cause.name} {earlier.amount} 元，"
+            "同一人同一补贴事由只发放一次。"
+        }
+    )
+
+
+def _payment(batch, record, cause, rates, on):
+    from . import subsidies
+    from .models import SubsidyPayment
+
+    finding = subsidies.judge(cause, record, on, rates)
+    return SubsidyPayment(
+        batch=batch,
+        person=record.person,
+        household=record.household,
+        record=record,
+        cause=cause.code,
+        amount=finding.amount,
+        qualified_on=cause.qualified_on(record),
+        payee=cause.payee(record),
+        explanation=finding.explanation + f"；金额 {finding.amount_text}",
+        path=record.path,
+    )
+
+
+@transaction.atomic
+def create_batch(actor, unit, *, cause: str, on: date | None = None):
+    """A draft batch of ``cause`` for every eligible, not yet listed person of ``unit`` on
+    ``on``, found in one query and written in one insert. Persons whose place has no amount set
+    are left out (the eligibility list names them). Returns the batch and how many were left out."""
+    from . import subsidies
+    from .models import PaymentBatch, SubsidyPayment
+
+    _require(actor, unit.path)
+    found = subsidies.CATALOGUE.get(cause)
+    if found is None:
+        raise ValidationError({"cause": "请选择补贴事由。"})
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": "资格核算日期不能晚于今天。"})
+    rows = subsidies.eligible_records(
+        EmploymentRecord.objects.filter(path__startswith=unit.path), found, on
+    ).order_by("path", "household__number", "person_id")
+    rates = subsidies.Rates(found.keys)
+    rows = list(rows)
+    if not rows:
+        raise ValidationError({"cause": f"{unit.name}没有符合{found.name}条件且未发放的人员。"})
+    batch = PaymentBatch.objects.create(
+        number=_batch_number(unit, on),
+        cause=cause,
+        unit=unit,
+        counted_on=on,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by_name=_name(actor),
+        path=unit.path,
+    )
+    payments = [_payment(batch, r, found, rates, on) for r in rows]
+    priced = [p for p in payments if p.amount is not None]
+    if not priced:
+        raise ValidationError({"cause": f"{unit.name}未设定{found.name}的金额（政策参数）。"})
+    try:
+        with transaction.atomic():
+            SubsidyPayment.objects.bulk_create(priced)
+    except IntegrityError:
+        raise ValidationError({"cause": "有人员刚被列入其他批次，请重新生成。"}) from None
+    total = sum((p.amount for p in priced), Decimal("0"))
+    audit.record(
+        actor,
+        audit.AuditLog.Action.CREATE,
+        object_type="employment.paymentbatch",
+        object_id=batch.pk,
+        object_repr=str(batch),
+        unit_path=batch.path,
+        note=f"{found.name}：{len(priced)} 人，合计 {total} 元",
+    )
+    batch.left_out = len(payments) - len(priced)
+    return batch
+
+
+def _draft(batch) -> None:
+    if batch.status != "draft":
+        raise ValidationError(
+            {"batch": f"批次 {batch.label} {batch.get_status_display()}，不能再增减人员。"}
+        )
+
+
+@transaction.atomic
+def add_payment(actor, batch, person, *, on: date | None = None):
+    """Add one person to a draft batch: refused, with the reason, if the person does not meet
+    the cause's conditions or was already listed for it (naming that batch)."""
+    from . import subsidies
+    from .models import PaymentBatch, SubsidyPayment
+
+    _require(actor, batch.path)
+    _require(actor, person.path)
+    batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+    _draft(batch)
+    cause = subsidies.CATALOGUE[batch.cause]
+    if not person.path.startswith(batch.path):
+        raise ValidationError({"person": f"{person.name} 不在批次单位的辖区内。"})
+    earlier = (
+        SubsidyPayment.objects.filter(person=person, cause=cause.code)
+        .exclude(status="withdrawn")
+        .select_related("batch")
+        .first()
+    )
+    if earlier is not None:
+        raise _earlier_refusal(person, cause, earlier)
+    on = on or batch.counted_on
+    findings = subsidies.for_person(person, person.jobs.all(), on, {})
+    finding = next(f for f in findings if f.cause.code == cause.code)
+    if not finding.eligible:
+        raise ValidationError(
+            {"person": f"{person.name} 不符合{cause.name}条件：{finding.explanation}"}
+        )
+    payment = _payment(batch, finding.record, cause, subsidies.Rates(cause.keys), on)
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:  # listed by another request meanwhile
+        earlier = SubsidyPayment.objects.filter(person=person, cause=cause.code).exclude(
+            status="withdrawn"
+        )
+        raise _earlier_refusal(person, cause, earlier.select_related("batch").first()) from None
+    audit.record_create(actor, payment, ["batch", "cause", "amount", "payee"])
+    return payment
+
+
+@transaction.atomic
+def withdraw_payment(actor, payment, *, reason: str):
+    """Take a person out of a draft batch (kept as withdrawn, with the reason)."""
+    from .models import PaymentBatch
+
+    _require(actor, payment.path)
+    # Read the batch again, locked: the caller's copy may predate its submission.
+    _draft(PaymentBatch.objects.select_for_update().get(pk=payment.batch_id))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "撤出须写明原因。"})
+    if payment.status == "withdrawn":
+        raise ValidationError({"reason": "该人员已撤出本批次。"})
+    payment.status = "withdrawn"
+    payment.save(update_fields=["status"])
+    audit.record(
+        actor,
+        audit.AuditLog.Action.UPDATE,
+        object_type="employment.subsidypayment",
+        object_id=payment.pk,
+        object_repr=str(payment),
+        unit_path=payment.path,
+        note=f"撤出批次 {payment.batch.label}：{reason}",
+    )
+    return payment
+
+
+@transaction.atomic
+def advance_batch(actor, batch, *, to: str, on: date | None = None):
+    """草稿 → 已提交财政 → 已发放 (the payments become paid on that day)."""
+    from .models import PaymentBatch
+
+    _require(actor, batch.path)
+    batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+    on = on or timezone.localdate()
+    steps = {"submitted": "draft", "paid": "submitted"}
+    if to not in steps:
+        raise ValidationError({"status": "请选择批次的下一步：提交财政或已发放。"})
+    if batch.status != steps[to]:
+        raise ValidationError(
+            {"status": f"批次 {batch.label} 目前为“{batch.get_status_display()}”，不能这样变更。"}
+        )
+    if on > timezone.localdate():
+        raise ValidationError({"on": "日期不能晚于今天。"})
+    live = batch.payments.exclude(status="withdrawn")
+    if to == "submitted" and not live.exists():
+        raise ValidationError({"status": "批次中没有待发放的人员。"})
+    before = audit.snapshot(batch, ["status", "submitted_on", "paid_on"])
+    batch.status = to
+    if to == "submitted":
+        batch.submitted_on = on
+    else:
+        batch.paid_on = on
+        live.update(status="paid")
+    batch.save(update_fields=["status", "submitted_on", "paid_on"])
+    audit.record_update(actor, batch, before, ["status", "submitted_on", "paid_on"])
+    return batch

@@ -30,4 +30,11 @@ urlpatterns = [
     path("workshops/<int:pk>/", views.workshop_detail, name="workshop"),
     path("workshops/<int:pk>/quarter/", views.quarter_add, name="quarter-add"),
     path("public-posts/", views.public_posts, name="public-posts"),
+    path("subsidies/", views.subsidy_eligible, name="subsidies"),
+    path("subsidies/batches/", views.batch_list, name="batches"),
+    path("subsidies/batches/new/", views.batch_create, name="batch-create"),
+    path("subsidies/batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("subsidies/batches/<int:pk>/advance/", views.batch_advance, name="batch-advance"),
+    path("subsidies/batches/<int:pk>/add/", views.batch_add, name="batch-add"),
+    path("subsidies/payments/<int:pk>/withdraw/", views.payment_withdraw, name="payment-withdraw"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,6 +12,7 @@ from anju.core import periods
 from anju.core.forms import bootstrapify
 from anju.core.pages import apply_errors, ledger_page
 from anju.core.scope import home_path
+from anju.orgs.models import AdminUnit
 from anju.orgs.views import requested_node
 from anju.policies.registry import display, get_key
 from anju.registry.models import Person
@@ -137,6 +139,7 @@ def person_file(request, pk, job_form=None, end_form=None, seeker_form=None):
             "seeker": seeker,
             "seeker_form": seeker_form,
             "recommended": recommended,
+            "findings": selectors.subsidy_findings(request.user, person),
         },
     )
 
@@ -581,3 +584,201 @@ def public_posts(request):
             else [],
         },
     )
+
+
+# -- subsidies (就业补贴) ----------------------------------------------------------------------
+
+
+def _cause(request):
+    from . import subsidies
+
+    cause = subsidies.CATALOGUE.get(request.GET.get("cause") or "hiring")
+    if cause is None:
+        raise Http404("没有这个补贴事由。")
+    return cause
+
+
+class PricedRows:
+    """What the export of the eligibility list reads: counted by the database, priced row by
+    row from one read of the amounts (``subsidies.Rates``)."""
+
+    def __init__(self, rows, cause, rates):
+        self.rows, self.cause, self.rates = rows, cause, rates
+
+    def count(self) -> int:
+        return self.rows.count()
+
+    def iterator(self, chunk_size: int = 2000):
+        from . import subsidies
+
+        for row in self.rows.iterator(chunk_size):
+            yield from subsidies.priced(self.cause, [row], self.rates)
+
+
+def subsidy_eligible(request):
+    """符合条件未发放人员: a unit's persons who meet a cause and were never listed for it."""
+    from . import subsidies
+    from .filters import EligibleFilter
+
+    cause = _cause(request)
+    node = requested_node(request)
+    rows = selectors.eligible(request.user, node, cause).order_by(
+        "path", "household__number", "person_id"
+    )
+    fs = EligibleFilter(request.GET, queryset=rows, request=request)
+    rates = subsidies.Rates(cause.keys)
+    ledger = ledgers.eligible_ledger(cause)
+    return ledger_page(
+        request,
+        ledger=ledger,
+        filterset=fs,
+        unit_path=node.path,
+        export=lambda qs: (ledger, PricedRows(qs, cause, rates)),
+        page_rows=lambda page: subsidies.priced(cause, page, rates),
+        template="employment/subsidies.html",
+        extra={
+            "title": f"{node.name} · {cause.name}符合条件未发放人员",
+            "cause": cause,
+            "node": node,
+            "batchable": isinstance(node, AdminUnit)
+            and access.allows(request.user, "employment", "write"),
+        },
+    )
+
+
+@require_POST
+def batch_create(request):
+    access.require(request.user, "employment", "write")
+    node = selectors_node(request)
+    cause = request.POST.get("cause", "")
+    back = f"/employment/subsidies/?cause={cause}&unit={node.key}"
+    if not isinstance(node, AdminUnit):
+        messages.error(request, "发放批次按乡镇（街道）或县级单位生成，请选择单位。")
+        return redirect(back)
+    try:
+        batch = services.create_batch(request.user, node, cause=cause)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(back)
+    left = f"；{batch.left_out} 人因当地未设定补贴金额未列入" if batch.left_out else ""
+    messages.success(request, f"已生成发放批次 {batch.number}{left}。")
+    return redirect(batch.get_absolute_url())
+
+
+def selectors_node(request):
+    """The unit named in the form (``unit``), if the user sees it."""
+    from anju.orgs.selectors import node_for
+
+    node = node_for(request.user, request.POST.get("unit"))
+    if node is None:
+        raise Http404("单位不存在或不在您的管辖范围内。")
+    return node
+
+
+def batch_list(request):
+    from .filters import BatchFilter
+
+    rows = selectors.batches(request.user).order_by("-created_at", "-id")
+    fs = BatchFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request, ledger=ledgers.BATCHES, filterset=fs, unit_path=home_path(request.user)
+    )
+
+
+def batch_detail(request, pk):
+    """A batch's payment list (发放名册) with its total; ``?export=xlsx`` is the sheet a finance
+    office pays from (``&reveal=1``: full identity numbers, for a role that may see them)."""
+    from anju.audit import services as audit
+    from anju.core.xlsx import xlsx_response
+
+    batch = get_object_or_404(selectors.batches(request.user), pk=pk)
+    rows = selectors.payments(request.user, batch)
+    live = [p for p in rows if p.status != "withdrawn"]
+    reveal = request.GET.get("reveal") == "1" and access.can_reveal_identity(request.user)
+    ledger = ledgers.payment_list(reveal)
+    if request.GET.get("export") == "xlsx":
+        audit.record_export(
+            request.user,
+            what=f"{ledger.title} {batch.number}",
+            rows=len(live),
+            unit_path=batch.path,
+        )
+        if reveal:
+            audit.record(
+                request.user,
+                audit.AuditLog.Action.REVEAL,
+                object_type="employment.paymentbatch",
+                object_id=batch.pk,
+                object_repr=str(batch),
+                unit_path=batch.path,
+                note=f"导出含完整身份证号的补贴发放名册：{len(live)} 人",
+            )
+        total = ["合计", "", "", "", f"{len(live)} 人", "", batch.total, "", ""]
+        return xlsx_response(
+            f"{ledger.title}{batch.number}.xlsx",
+            ledger.title,
+            ledger.headers,
+            [*ledger.rows(live), total],
+        )
+    return render(
+        request,
+        "employment/batch.html",
+        {
+            "title": f"补贴发放批次 {batch.number}",
+            "batch": batch,
+            "ledger": ledger,
+            "lines": list(zip(rows, ledger.cells(rows), strict=True)),
+            "writable": access.allows(request.user, "employment", "write"),
+            "can_reveal": access.can_reveal_identity(request.user),
+        },
+    )
+
+
+@require_POST
+def batch_advance(request, pk):
+    access.require(request.user, "employment", "write")
+    batch = get_object_or_404(selectors.batches(request.user), pk=pk)
+    try:
+        services.advance_batch(request.user, batch, to=request.POST.get("to", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        batch.refresh_from_db()
+        messages.success(request, f"批次 {batch.number}：{batch.get_status_display()}。")
+    return redirect(batch.get_absolute_url())
+
+
+@require_POST
+def batch_add(request, pk):
+    """Add one person, named by identity number, to a draft batch."""
+    access.require(request.user, "employment", "write")
+    batch = get_object_or_404(selectors.batches(request.user), pk=pk)
+    number = request.POST.get("id_number", "").strip().upper()
+    person = Person.objects.visible_to(request.user).filter(id_number=number).first()
+    if person is None:
+        messages.error(request, f"身份证号：辖区内没有身份证号为「{number}」的人员。")
+        return redirect(batch.get_absolute_url())
+    try:
+        services.add_payment(request.user, batch, person)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已将 {person.name} 列入批次 {batch.number}。")
+    return redirect(batch.get_absolute_url())
+
+
+@require_POST
+def payment_withdraw(request, pk):
+    from .models import SubsidyPayment
+
+    access.require(request.user, "employment", "write")
+    payment = get_object_or_404(
+        SubsidyPayment.objects.visible_to(request.user).select_related("batch", "person"), pk=pk
+    )
+    try:
+        services.withdraw_payment(request.user, payment, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已将 {payment.person.name} 撤出批次。")
+    return redirect(payment.batch.get_absolute_url())

@@ -614,3 +614,107 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
     if may:  # the posting page ranks only the user's own seekers
         page = client.get(f"/employment/postings/{a_posting.pk}/")
         assert page.status_code == 200 and not _leaks(page), role
+
+
+@pytest.mark.parametrize("role", [*ROLES, "b_town_staff"])
+def test_subsidies_never_show_the_other_town(world, client_for, role):
+    """就业补贴: the eligibility list, the batches, the payment list (page, Excel, API), a person's
+    findings, and every write on a batch of the other town."""
+    import time_machine
+
+    from anju.employment import services as employment
+    from anju.policies import services as policies
+
+    with time_machine.travel(date(2026, 11, 20), tick=False):
+        for key in ("employment.hiring_subsidy", "employment.tracking_service_subsidy"):
+            policies.set_value(
+                None, key=key, unit=world.county, valid_from=date(2019, 1, 1), value="500"
+            )
+        batches, heads = {}, {}
+        for town in (world.a, world.b):
+            head = heads[town.unit.name] = town.household.members.get(relation="户主")
+            employment.record_job(
+                None,
+                head,
+                kind="local_enterprise",
+                employer=f"{town.unit.name}工厂",
+                started_on=date(2026, 1, 10),
+                contract_months=12,
+                social_insurance=True,
+                organised_by=f"{town.unit.name}劳务公司",
+            )
+            batches[town.unit.name] = employment.create_batch(None, town.unit, cause="hiring")
+        user = world.users[role]
+        client = client_for(user)
+        may = access.allows(user, "employment")
+        writes = access.allows(user, "employment", "write")
+        mine, other = ("乙镇", "甲镇") if role == "b_town_staff" else ("甲镇", "乙镇")
+        mark = other[0]
+        a_batch, b_batch = batches[mine], batches[other]
+
+        def leaks(content: str) -> bool:
+            return mark in content
+
+        for url in (
+            "/employment/subsidies/?cause=tracking",
+            "/employment/subsidies/?cause=hiring&q=户主",
+            "/employment/subsidies/batches/",
+            "/api/employment/subsidies/eligible/?cause=tracking",
+            "/api/employment/subsidies/batches/",
+            "/api/employment/subsidies/batches/?search=2026",
+        ):
+            response = client.get(url)
+            if not may:
+                assert response.status_code == 403, (role, url)
+                continue
+            assert response.status_code == 200, (role, url, response.status_code)
+            assert not leaks(response.content.decode()), f"{role} sees {other} at {url}"
+        if may:
+            own = client.get("/employment/subsidies/?cause=tracking").content.decode()
+            assert heads[mine].name in own, role  # the list is not empty for the wrong reason
+        for url in ("/employment/subsidies/?cause=tracking", "/employment/subsidies/batches/"):
+            export = client.get(f"{url}{'&' if '?' in url else '?'}export=xlsx")
+            assert export.status_code == (200 if may else 403), (role, url)
+            if may:
+                book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
+                rows = book.active.iter_rows(values_only=True)
+                assert not leaks(" ".join(str(c) for row in rows for c in row)), url
+        sees_own_batch = may and a_batch.path.startswith(
+            next(iter(user.memberships.all())).node.path
+        )
+        if sees_own_batch:  # a site's staff do not see their town's batches
+            assert client.get(a_batch.get_absolute_url()).status_code == 200
+        for url in (
+            b_batch.get_absolute_url(),
+            f"{b_batch.get_absolute_url()}?export=xlsx&reveal=1",
+            f"/api/employment/subsidies/batches/{b_batch.pk}/",
+            f"/api/employment/subsidies/persons/{heads[other].pk}/",
+            f"/employment/subsidies/?cause=tracking&unit={batches[other].unit.key}",
+            f"/api/employment/subsidies/eligible/?cause=tracking&unit={batches[other].unit.key}",
+        ):
+            assert client.get(url).status_code in (403, 404), (role, url)
+        for url, data in (
+            (f"/employment/subsidies/batches/{b_batch.pk}/advance/", {"to": "submitted"}),
+            (f"/employment/subsidies/batches/{b_batch.pk}/add/", {"id_number": "x"}),
+            (f"/api/employment/subsidies/batches/{b_batch.pk}/submit/", {}),
+            (
+                "/api/employment/subsidies/batches/",
+                {"cause": "tracking", "unit": batches[other].unit.key},
+            ),
+        ):
+            response = client.post(url, data, content_type="application/json")
+            assert response.status_code in (403, 404), (role, url, response.status_code)
+        payment = b_batch.payments.get()
+        response = client.post(
+            f"/employment/subsidies/payments/{payment.pk}/withdraw/", {"reason": "试"}
+        )
+        assert response.status_code in (403, 404), role
+        b_batch.refresh_from_db()
+        assert b_batch.status == "draft" and b_batch.payments.get().status == "pending"
+        assert (
+            writes
+            or client.post(
+                "/employment/subsidies/batches/new/", {"cause": "tracking", "unit": "x"}
+            ).status_code
+            == 403
+        )
