@@ -3,7 +3,9 @@ from rest_framework.routers import DefaultRouter
 from anju.accounts.api import RoleViewSet, UserViewSet
 from anju.audit.api import AuditLogViewSet
 from anju.employment.api import (
+    CourseViewSet,
     EmployerViewSet,
+    EnrolmentViewSet,
     HelpViewSet,
     HouseholdLedgerViewSet,
     MonthsViewSet,
@@ -11,6 +13,8 @@ from anju.employment.api import (
     RecordViewSet,
     RetentionViewSet,
     RosterViewSet,
+    TraineesViewSet,
+    UntrainedSitesViewSet,
 )
 from anju.exports.api import ExportJobViewSet
 from anju.monitoring.api import (
@@ -71,6 +75,12 @@ router.register("employment/months", MonthsViewSet, basename="employment-months"
 router.register("employment/retentions", RetentionViewSet, basename="employment-retention")
 router.register("employment/employers", EmployerViewSet, basename="employment-employer")
 router.register("employment/postings", PostingViewSet, basename="employment-posting")
+router.register("employment/courses", CourseViewSet, basename="employment-course")
+router.register("employment/enrolments", EnrolmentViewSet, basename="employment-enrolment")
+router.register("employment/trainees", TraineesViewSet, basename="employment-trainees")
+router.register(
+    "employment/untrained-sites", UntrainedSitesViewSet, basename="employment-untrained-sites"
+)
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 

@@ -23,4 +23,13 @@ urlpatterns = [
     path("retentions/", views.retentions, name="retentions"),
     path("retentions/<int:pk>/check/", views.retention_check, name="retention-check"),
     path("persons/<int:pk>/seeking/", views.seeker_save, name="seeker-save"),
+    path("postings/import/", views.posting_import, name="posting-import"),
+    path("postings/template.xlsx", views.posting_template, name="posting-template"),
+    path("training/", views.courses, name="courses"),
+    path("training/new/", views.course_create, name="course-create"),
+    path("training/people/", views.trainees, name="trainees"),
+    path("training/sites/", views.untrained_sites, name="untrained-sites"),
+    path("training/<int:pk>/", views.course_detail, name="course"),
+    path("training/<int:pk>/edit/", views.course_edit, name="course-edit"),
+    path("training/<int:pk>/enrol/", views.course_enrol, name="course-enrol"),
 ]
