@@ -75,7 +75,7 @@ TEXT_MAX = {
 }
 EXAMPLE = {
     "employer_name": "清涧县红枣加工有限公司",
-    "credit_code": "91110000600037341L",
+    "credit_code": "91610830MA7000002C",
     "contact": "张经理",
     "phone": "13800000001",
     "title": "分拣包装工",
@@ -229,13 +229,15 @@ def _parse_row(cells: dict) -> tuple[dict, dict[str, str]]:
             values["phone"] = normalize.phone(values["phone"])
         except normalize.CellError as exc:
             errors["phone"] = str(exc)
-    if not errors:  # the rules the form and the service share
-        from .services import _check_posting
+    # The rules the form and the service share, over what could be read: every error of the
+    # row at once, a column already wrong said once.
+    from .services import _check_posting
 
-        try:
-            _check_posting(values)
-        except ValidationError as exc:
-            errors.update({k: "；".join(v) for k, v in exc.message_dict.items()})
+    try:
+        _check_posting({k: v for k, v in values.items() if k not in errors})
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, "；".join(messages).rstrip("。"))
     return values, errors
 
 
