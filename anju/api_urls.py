@@ -4,7 +4,9 @@ from anju.accounts.api import RoleViewSet, UserViewSet
 from anju.audit.api import AuditLogViewSet
 from anju.employment.api import (
     BatchViewSet,
+    CourseViewSet,
     EmployerViewSet,
+    EnrolmentViewSet,
     HelpViewSet,
     HouseholdLedgerViewSet,
     MonthsViewSet,
@@ -15,6 +17,8 @@ from anju.employment.api import (
     RosterViewSet,
     SubsidyEligibleViewSet,
     SubsidyPersonViewSet,
+    TraineesViewSet,
+    UntrainedSitesViewSet,
     WorkshopCheckViewSet,
     WorkshopLedgerViewSet,
     WorkshopQuarterViewSet,
@@ -97,6 +101,12 @@ router.register(
     "employment/subsidies/persons", SubsidyPersonViewSet, basename="employment-subsidy-person"
 )
 router.register("employment/subsidies/batches", BatchViewSet, basename="employment-batch")
+router.register("employment/courses", CourseViewSet, basename="employment-course")
+router.register("employment/enrolments", EnrolmentViewSet, basename="employment-enrolment")
+router.register("employment/trainees", TraineesViewSet, basename="employment-trainees")
+router.register(
+    "employment/untrained-sites", UntrainedSitesViewSet, basename="employment-untrained-sites"
+)
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 

@@ -19,8 +19,10 @@ from anju.registry.models import Person
 from . import choices, ledgers, monthly, selectors, services
 from .filters import (
     BatchFilter,
+    CourseFilter,
     EligibleFilter,
     EmployerFilter,
+    EnrolmentFilter,
     HelpFilter,
     HouseholdsFilter,
     PostingFilter,
@@ -31,8 +33,10 @@ from .filters import (
     WorkshopFilter,
 )
 from .models import (
+    Course,
     Employer,
     EmploymentRecord,
+    Enrolment,
     PaymentBatch,
     Posting,
     Retention,
@@ -255,6 +259,30 @@ class PostingViewSet(
         data = dict(serializer.validated_data)
         employer = data.pop("employer")
         serializer.instance = services.create_posting(self.request.user, employer, **data)
+
+    @extend_schema(request=None, responses={201: dict, 200: dict, 400: dict})
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_file(self, request):
+        """导入岗位信息（multipart：file、dry_run）：全部通过才写入；返回 errors（行、列、内容、
+        问题），试导入时返回将发布的岗位数和将登记的新单位数。"""
+        from . import importing
+
+        body = PostingImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        outcome = importing.import_upload(
+            request.user, body.validated_data["file"], dry_run=body.validated_data["dry_run"]
+        )
+        status = 400 if outcome.errors else (200 if outcome.dry_run else 201)
+        return Response(
+            {
+                "rows": outcome.rows,
+                "postings": outcome.postings,
+                "employers": outcome.employers,
+                "dry_run": outcome.dry_run,
+                "errors": [e.as_dict() for e in outcome.errors],
+            },
+            status=status,
+        )
 
 
 class MonthsViewSet(viewsets.ViewSet):
@@ -718,3 +746,159 @@ class BatchViewSet(mixins.ListModelMixin, ScopedViewSet):
             raise NotFound("本批次中没有这条发放记录。")
         services.withdraw_payment(request.user, payment, reason=request.data.get("reason", ""))
         return Response(PaymentSerializer(payment).data)
+
+
+# -- training (培训档案) ------------------------------------------------------------------------
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.none(), required=False, allow_null=True
+    )
+    enrolled = serializers.IntegerField(read_only=True)
+    completed_count = serializers.IntegerField(read_only=True)
+    employed_after = serializers.IntegerField(read_only=True)
+    filing_note = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "provider",
+            "allowance_class",
+            "site",
+            "starts_on",
+            "ends_on",
+            "planned_count",
+            "filed_on",
+            "workdays_ahead",
+            "workdays_required",
+            "filing_late",
+            "filing_note",
+            "enrolled",
+            "completed_count",
+            "employed_after",
+            "note",
+            "path",
+        ]
+        read_only_fields = ["workdays_ahead", "workdays_required", "filing_late", "path"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["site"].queryset = Site.objects.visible_to(request.user)
+
+
+class CourseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """培训台账：每个培训班的类型、机构、时间、人数、参训/结业/培训后就业人数和备案情况
+    （filing_late 备案不及时，filing_note 说明提前了几个工作日）。?late=true 只列备案不及时的；
+    POST 登记培训班。"""
+
+    module = "employment"
+    queryset = Course.objects.all()
+    serializer_class = CourseSerializer
+    filterset_class = CourseFilter
+
+    def get_queryset(self):
+        return selectors.courses(self.request.user).order_by("-starts_on", "id")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        created = services.save_course(self.request.user, None, **data)
+        serializer.instance = selectors.courses(self.request.user).get(pk=created.pk)
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.none())
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    job_after_kind = serializers.CharField(read_only=True, default=None)
+    job_after_on = serializers.DateField(read_only=True, default=None)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "course",
+            "person",
+            "person_name",
+            "attended_days",
+            "completed",
+            "note",
+            "job_after_kind",
+            "job_after_on",
+            "path",
+        ]
+        read_only_fields = ["path"]
+        validators = []  # the service corrects an existing enrolment instead
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["course"].queryset = selectors.shared(Course, request.user)
+            self.fields["person"].queryset = Person.objects.visible_to(request.user)
+
+
+class EnrolmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
+    """参训人员。POST（course、person、attended_days、completed、note）报名，或更正已报名者的
+    出勤和结业；培训后就业（job_after_kind、job_after_on）由就业记录得出。"""
+
+    module = "employment"
+    queryset = Enrolment.objects.all()
+    serializer_class = EnrolmentSerializer
+    filterset_class = EnrolmentFilter
+
+    def get_queryset(self):
+        return selectors.enrolments(self.request.user).order_by("-course__starts_on", "id")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        course, person = data.pop("course"), data.pop("person")
+        saved = services.save_enrolment(self.request.user, course, person, **data)
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
+
+
+class TraineesViewSet(LedgerViewSet):
+    """培训人员清单：列与页面、Excel 相同；可按 q、kind、year、completed、employed 筛选。"""
+
+    module = "employment"
+
+    @extend_schema(responses={200: dict})
+    def list(self, request):
+        rows = selectors.enrolments(request.user).order_by("-course__starts_on", "path", "id")
+        fs = EnrolmentFilter(request.query_params, queryset=rows, request=request)
+        if not fs.is_valid():
+            raise ValidationError(fs.errors)
+        return self.ledger_page(ledgers.TRAINEES, fs.qs)
+
+
+class UntrainedSitesViewSet(LedgerViewSet):
+    """某年未开展培训的安置点（?year=2026，默认今年）：每个安置点每年至少开展一次培训。"""
+
+    module = "employment"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="年份，默认今年")],
+        responses={200: dict},
+    )
+    def list(self, request):
+        from django.utils import timezone
+
+        raw = request.query_params.get("year") or str(timezone.localdate().year)
+        if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+            raise ValidationError({"year": ["年份应为 2000 至 2100 之间的整数，如 2026。"]})
+        rows = selectors.untrained_sites(request.user, int(raw)).order_by("path", "name")
+        return self.ledger_page(ledgers.UNTRAINED_SITES, rows)
+
+
+class PostingImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(required=False, default=False)

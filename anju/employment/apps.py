@@ -7,11 +7,11 @@ class EmploymentConfig(AppConfig):
     verbose_name = "就业帮扶"
 
     def ready(self) -> None:
-        from anju.core import context_processors, paths
+        from anju.core import context_processors, importers, paths
         from anju.monitoring import rules
         from anju.registry.signals import households_placed
 
-        from . import models, placement, selectors, signals
+        from . import importing, models, placement, selectors, signals
 
         paths.register(models.EmploymentRecord)
         paths.register(models.Unemployment)
@@ -19,6 +19,9 @@ class EmploymentConfig(AppConfig):
         paths.register(models.WorkshopQuarter)
         paths.register(models.PaymentBatch)
         paths.register(models.SubsidyPayment)
+        paths.register(models.Course)
+        paths.register(models.Enrolment)
+        importers.register(importing.POSTINGS)
         rules.register(signals.NO_ONE_EMPLOYED)
         context_processors.EXTRA_ITEMS.append(selectors.menu)
         households_placed.connect(placement.follow, dispatch_uid="employment-follows-households")

@@ -99,3 +99,22 @@ POST_TYPE_WORDS = {
     "公益性扶贫专岗": "other",
     "其他": "other",
 }
+
+# 培训类型 (the employment issue, from 《石城县2022年强化易地扶贫搬迁后续扶持工作的实施方案》第11条:
+# “订单式”培训、定向定岗培训、以工代训; 创业培训 and 农业实用技术 from the 王益 and 榕江 plans).
+COURSE_KINDS = [
+    ("order", "订单式培训"),
+    ("directed", "定向培训"),
+    ("post", "定岗培训"),
+    ("work_training", "以工代训"),
+    ("startup", "创业培训"),
+    ("farming", "农业实用技术培训"),
+]
+
+# 生活交通费补贴 by course class (王益区《关于加强易地扶贫搬迁贫困劳动力就业服务的实施方案》三（一）:
+# 按照课时分类给予每人每天20元或50元). The code is the amount a day, in yuan.
+ALLOWANCE_CLASSES = [
+    ("", "不享受"),
+    ("20", "每人每天 20 元"),
+    ("50", "每人每天 50 元"),
+]

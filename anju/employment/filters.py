@@ -10,8 +10,10 @@ from anju.registry.models import Household, Person
 
 from . import choices
 from .models import (
+    Course,
     Employer,
     EmploymentRecord,
+    Enrolment,
     PaymentBatch,
     Posting,
     Retention,
@@ -250,3 +252,65 @@ class BatchFilter(ScopedFilterSet):
     class Meta:
         model = PaymentBatch
         fields = ["cause", "status", "q"]
+
+
+class CourseFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="培训项目/机构", method="search")
+    kind = django_filters.ChoiceFilter(label="培训类型", choices=choices.COURSE_KINDS)
+    site = django_filters.ModelChoiceFilter(label="安置点", queryset=Site.objects.all())
+    year = django_filters.NumberFilter(label="开班年份", field_name="starts_on", lookup_expr="year")
+    late = django_filters.BooleanFilter(
+        label="备案不及时", field_name="filing_late", widget=forms.NullBooleanSelect
+    )
+
+    class Meta:
+        model = Course
+        fields = ["q", "kind", "site", "year", "late"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(title__icontains=value) | Q(provider__icontains=value))
+
+
+class EnrolmentFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="姓名/户编号/培训项目", method="search")
+    kind = django_filters.ChoiceFilter(
+        label="培训类型", field_name="course__kind", choices=choices.COURSE_KINDS
+    )
+    year = django_filters.NumberFilter(
+        label="开班年份", field_name="course__starts_on", lookup_expr="year"
+    )
+    completed = django_filters.BooleanFilter(label="已结业", widget=forms.NullBooleanSelect)
+    employed = django_filters.BooleanFilter(
+        label="培训后就业", method="by_employed", widget=forms.NullBooleanSelect
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["q", "kind", "year", "completed", "employed"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(person__name__icontains=value)
+            | Q(household__number__icontains=value)
+            | Q(course__title__icontains=value)
+        )
+
+    def by_employed(self, queryset, name, value):
+        return queryset.filter(job_after_kind__isnull=not value)
+
+
+class UntrainedSiteFilter(ScopedFilterSet):
+    """The year is taken by the selector (a site is listed for the year it had no course); the
+    field is here so the page's form shows and keeps it."""
+
+    year = django_filters.NumberFilter(label="年份", method="keep")
+    q = django_filters.CharFilter(label="安置点", field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Site
+        fields = ["year", "q"]
+
+    def keep(self, queryset, name, value):
+        return queryset

@@ -126,3 +126,49 @@ class QuarterForm(forms.Form):
         label="本季度发放工资（元）", min_value=0, max_digits=12, decimal_places=2
     )
     note = forms.CharField(label="备注", max_length=300, required=False)
+
+
+class CourseForm(forms.Form):
+    kind = forms.ChoiceField(label="培训类型", choices=[("", "—"), *choices.COURSE_KINDS])
+    title = forms.CharField(label="培训项目", max_length=200)
+    provider = forms.CharField(label="培训机构", max_length=200)
+    site = forms.ModelChoiceField(
+        label="服务安置点", queryset=None, required=False, empty_label="不限安置点（本单位）"
+    )
+    starts_on = forms.DateField(label="开班日期", widget=DatePicker())
+    ends_on = forms.DateField(label="结业日期", widget=DatePicker())
+    planned_count = forms.IntegerField(label="计划培训人数", min_value=1, max_value=100000)
+    filed_on = forms.DateField(
+        label="备案日期",
+        widget=DatePicker(),
+        help_text="培训方案报人社部门备案的日期；按工作日历核对是否按时备案。",
+    )
+    allowance_class = forms.ChoiceField(
+        label="生活交通费补贴（按课时分类）", choices=choices.ALLOWANCE_CLASSES, required=False
+    )
+    note = forms.CharField(label="备注", max_length=300, required=False)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+
+class EnrolmentForm(forms.Form):
+    id_number = forms.CharField(label="身份证号", max_length=18)
+    attended_days = forms.IntegerField(label="出勤天数", min_value=0, max_value=366, initial=0)
+    completed = forms.BooleanField(label="已结业", required=False)
+    note = forms.CharField(label="备注", max_length=300, required=False)
+
+
+class PostingImportForm(forms.Form):
+    file = forms.FileField(
+        label="岗位信息文件（.xlsx / .xls / .csv）",
+        help_text="一个岗位一行，表头见模板；表头上方可以有标题行。",
+    )
+    dry_run = forms.BooleanField(label="只校验，不写入（试导入）", required=False)
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".xlsx", ".xls", ".csv")):
+            raise forms.ValidationError("只支持 .xlsx、.xls 和 .csv 文件。")
+        return f

@@ -426,3 +426,76 @@ def payment_list(reveal: bool) -> Ledger:
             Column("资格说明", "explanation", wrap=True),
         ),
     )
+
+
+# -- training (培训档案) ------------------------------------------------------------------------
+
+
+def _site(obj) -> str:
+    return obj.site.name if obj.site_id else "（不限安置点）"
+
+
+def _late_tone(c) -> str:
+    return "danger" if c.filing_late else ""
+
+
+COURSES = Ledger(
+    "培训台账",
+    (
+        Column("培训项目", "title", link=lambda c: c.get_absolute_url()),
+        Column("培训类型", "get_kind_display"),
+        Column("培训机构", "provider", wrap=True),
+        Column("服务安置点", _site),
+        Column("开班日期", "starts_on"),
+        Column("结业日期", "ends_on"),
+        Column("计划人数", "planned_count"),
+        Column("参训人数", "enrolled"),
+        Column("结业人数", "completed_count"),
+        Column("培训后就业人数", "employed_after"),
+        Column("生活交通费补贴", "get_allowance_class_display"),
+        Column("备案日期", "filed_on"),
+        Column("备案情况", "filing_note", tone=_late_tone),
+    ),
+)
+
+
+def _allowance(e):
+    daily = e.course.allowance_daily
+    return daily * e.attended_days if daily is not None else ""
+
+
+def _after(e) -> str:
+    if not e.job_after_kind:
+        return "未就业"
+    return f"{KIND.get(e.job_after_kind, e.job_after_kind)}（{e.job_after_on} 起）"
+
+
+# The prefecture's 培训 list: one row per person and course.
+TRAINEES = Ledger(
+    "培训人员清单",
+    (
+        Column("姓名", "person.name", link=lambda e: _file(e.person_id)),
+        Column("性别", "person.get_sex_display"),
+        Column("年龄", lambda e: e.person.age_on(timezone.localdate())),
+        Column("户编号", "household.number"),
+        Column("安置点", lambda e: e.household.site.name if e.household.site_id else "分散安置"),
+        Column("培训项目", "course.title", link=lambda e: e.course.get_absolute_url()),
+        Column("培训类型", "course.get_kind_display"),
+        Column("培训机构", "course.provider", wrap=True),
+        Column("培训时间", lambda e: f"{e.course.starts_on}至{e.course.ends_on}"),
+        Column("出勤天数", "attended_days"),
+        Column("结业", lambda e: "是" if e.completed else "否"),
+        Column("生活交通费补贴（元）", _allowance),
+        Column("培训后就业", _after),
+    ),
+)
+
+UNTRAINED_SITES = Ledger(
+    "未开展培训的安置点",
+    (
+        Column("安置点", "name"),
+        Column("所属乡镇/村（社区）", "admin_unit.name"),
+        Column("安置方式", "get_kind_display"),
+        Column("此前最近一次培训开班", lambda s: s.last_course_on or "从未开展"),
+    ),
+)

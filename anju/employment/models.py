@@ -8,7 +8,9 @@ from django.utils import timezone
 from anju.core.scope import ScopedQuerySet
 
 from .choices import (
+    ALLOWANCE_CLASSES,
     AREAS,
+    COURSE_KINDS,
     END_REASONS,
     KINDS,
     PAY_KINDS,
@@ -545,3 +547,119 @@ class SubsidyPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} {self.get_cause_display()} {self.amount} 元"
+
+
+class Course(models.Model):
+    """培训档案: one training course (培训班), the provider that runs it, the site it serves, and
+    when its plan was filed with 人社部门 (备案). The filing is checked against the policy
+    parameter ``employment.training_filing_workdays`` on the working-day calendar when the
+    course is saved (``services.save_course``); the result is kept here so the ledger can list
+    late filings without recomputing the calendar per row."""
+
+    scope_path_field = "path"
+
+    kind = models.CharField("培训类型", max_length=20, choices=COURSE_KINDS)
+    title = models.CharField("培训项目", max_length=200)
+    provider = models.CharField("培训机构", max_length=200)
+    allowance_class = models.CharField(
+        "生活交通费补贴", max_length=4, choices=ALLOWANCE_CLASSES, blank=True, default=""
+    )
+    site = models.ForeignKey(
+        "orgs.Site",
+        verbose_name="服务安置点",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courses",
+    )
+    starts_on = models.DateField("开班日期")
+    ends_on = models.DateField("结业日期")
+    planned_count = models.PositiveIntegerField("计划培训人数")
+    filed_on = models.DateField("备案日期")
+    # Working days from the filing to the start, and how many the rule asked (None: no rule in
+    # force at the course's place on its start).
+    workdays_ahead = models.PositiveSmallIntegerField("提前工作日数", default=0)
+    workdays_required = models.PositiveSmallIntegerField("应提前工作日数", null=True, blank=True)
+    filing_late = models.BooleanField("备案不及时", default=False)
+    note = models.CharField("备注", max_length=300, blank=True, default="")
+    recorded_by = models.CharField("录入人", max_length=100, blank=True, default="")
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "培训班"
+        verbose_name_plural = "培训班"
+        ordering = ["-starts_on", "id"]
+        indexes = [
+            models.Index(fields=["path", "starts_on"], name="employment_course_path"),
+            models.Index(fields=["site", "starts_on"], name="employment_course_site"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.starts_on}）"
+
+    def get_absolute_url(self) -> str:
+        return f"/employment/training/{self.pk}/"
+
+    @property
+    def allowance_daily(self):
+        from decimal import Decimal
+
+        return Decimal(self.allowance_class) if self.allowance_class else None
+
+    @property
+    def filing_note(self) -> str:
+        """The filing as the ledger explains it."""
+        if self.workdays_required is None:
+            return f"提前 {self.workdays_ahead} 个工作日备案（本地未设定备案时限）"
+        if self.filing_late:
+            return (
+                f"备案日 {self.filed_on}，开课 {self.starts_on}，只提前 {self.workdays_ahead} "
+                f"个工作日，应至少提前 {self.workdays_required} 个工作日"
+            )
+        return f"提前 {self.workdays_ahead} 个工作日备案"
+
+
+class Enrolment(models.Model):
+    """A person on a course: the days attended and whether they finished. Whether they found
+    work after it is read from the jobs (``selectors.enrolments``), never typed here."""
+
+    scope_path_field = "path"
+
+    course = models.ForeignKey(
+        Course, verbose_name="培训班", on_delete=models.PROTECT, related_name="enrolments"
+    )
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name="人员",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="所在户", on_delete=models.PROTECT, related_name="+"
+    )
+    attended_days = models.PositiveSmallIntegerField("出勤天数", default=0)
+    completed = models.BooleanField("已结业", default=False)
+    note = models.CharField("备注", max_length=300, blank=True, default="")
+    path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField("报名时间", default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "参训人员"
+        verbose_name_plural = "参训人员"
+        ordering = ["course_id", "path", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "person"],
+                name="employment_enrol_once",
+                violation_error_message="此人已报名这个培训班。",
+            )
+        ]
+        indexes = [models.Index(fields=["path"], name="employment_enrolment_path")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} · {self.course.title}"

@@ -206,6 +206,9 @@ def menu(user) -> list:
                 ("帮扶车间预警", reverse("employment:workshop-checks")),
                 ("公益岗位台账", reverse("employment:public-posts")),
                 ("用工单位", reverse("employment:employers")),
+                ("培训台账", reverse("employment:courses")),
+                ("培训人员清单", reverse("employment:trainees")),
+                ("未开展培训的安置点", reverse("employment:untrained-sites")),
             ],
         )
     ]
@@ -552,4 +555,90 @@ def payments(user, batch):
         .filter(batch=batch)
         .select_related("person", "household", "household__site", "batch")
         .order_by(Case(When(status="withdrawn", then=Value(1)), default=Value(0)), "path", "id")
+    )
+
+
+# -- training (培训档案) ------------------------------------------------------------------------
+
+
+def _job_after(enrolment_ref: str = "pk"):
+    """Jobs of the enrolment's person that started on or after its course ended: 培训后就业,
+    read from the jobs, never typed twice."""
+    return EmploymentRecord.objects.filter(
+        person=OuterRef(f"{enrolment_ref}person"),
+        started_on__gte=OuterRef(f"{enrolment_ref}course__ends_on"),
+    ).order_by("started_on")
+
+
+def enrolments(user):
+    """参训人员: each person on a course, with the first job they started after it."""
+    from .models import Enrolment
+
+    access.require(user, "employment", "read")
+    after = _job_after("")
+    return (
+        Enrolment.objects.visible_to(user)
+        .select_related("course", "course__site", "person", "household", "household__site")
+        .annotate(job_after_kind=Subquery(after.values("kind")[:1]))
+        .annotate(job_after_on=Subquery(after.values("started_on")[:1]))
+    )
+
+
+def courses(user):
+    """培训台账: courses kept at the user's place, below it and above it (a county's course for
+    a town's people; never a neighbouring town's), each with its enrolled, completed and
+    employed-after counts over the enrolments the user sees."""
+    from .models import Course, Enrolment
+
+    access.require(user, "employment", "read")
+    mine = Enrolment.objects.visible_to(user).filter(course=OuterRef("pk")).order_by()
+
+    def count(qs):
+        return Coalesce(
+            Subquery(
+                qs.values("course").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+
+    employed = mine.filter(
+        Exists(
+            EmploymentRecord.objects.filter(
+                person=OuterRef("person"), started_on__gte=OuterRef("course__ends_on")
+            )
+        )
+    )
+    return (
+        shared(Course, user)
+        .select_related("site")
+        .annotate(
+            enrolled=count(mine),
+            completed_count=count(mine.filter(completed=True)),
+            employed_after=count(employed),
+        )
+    )
+
+
+def untrained_sites(user, year: int):
+    """安置点 with no course starting in ``year`` (《石城县2022年强化易地扶贫搬迁后续扶持工作的实施方案》
+    第11条: 所有安置点年内至少组织开展1次技能培训), each with the start of its latest course
+    before the year's end: one query, whatever the number of sites."""
+    from anju.orgs.models import Site
+
+    from .models import Course
+
+    access.require(user, "employment", "read")
+    at_site = Course.objects.filter(site=OuterRef("pk")).order_by()
+    return (
+        Site.objects.visible_to(user)
+        .select_related("admin_unit")
+        .filter(~Exists(at_site.filter(starts_on__year=year)))
+        .annotate(
+            last_course_on=Subquery(
+                at_site.filter(starts_on__year__lt=year)
+                .order_by("-starts_on")
+                .values("starts_on")[:1]
+            )
+        )
     )

@@ -832,3 +832,142 @@ def advance_batch(actor, batch, *, to: str, on: date | None = None):
     batch.save(update_fields=["status", "submitted_on", "paid_on"])
     audit.record_update(actor, batch, before, ["status", "submitted_on", "paid_on"])
     return batch
+
+
+# -- training (培训档案) ------------------------------------------------------------------------
+
+COURSE_FIELDS = [
+    "kind",
+    "title",
+    "provider",
+    "allowance_class",
+    "site",
+    "starts_on",
+    "ends_on",
+    "planned_count",
+    "filed_on",
+    "workdays_ahead",
+    "workdays_required",
+    "filing_late",
+    "note",
+]
+ENROLMENT_FIELDS = ["course", "person", "attended_days", "completed", "note"]
+FILING_KEY = "employment.training_filing_workdays"
+
+
+def filing_check(path: str, filed_on: date, starts_on: date) -> tuple[int, int | None, bool]:
+    """(working days the filing came ahead of the start, the days the rule in force at the
+    course's place on its start asks, late?). 王益区《关于加强易地扶贫搬迁贫困劳动力就业服务的
+    实施方案》三（一）: 培训机构开班前10个工作日将培训方案报人力资源和社会保障部门备案 — the
+    filing day counts when it is a working day, the start day does not; holidays do not count
+    and a 调休 Saturday does (``policies.workdays``)."""
+    from types import SimpleNamespace
+
+    from anju.policies import workdays
+    from anju.policies.selectors import resolve
+
+    ahead = workdays.count(filed_on, starts_on)
+    rule = resolve(FILING_KEY, SimpleNamespace(path=path), starts_on).value
+    required = int(rule) if rule is not None else None
+    return ahead, required, required is not None and ahead < required
+
+
+def _course_values(values: dict) -> dict:
+    errors = {}
+    clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    if clean.get("kind") not in dict(choices.COURSE_KINDS):
+        errors["kind"] = "请选择培训类型。"
+    if not clean.get("title"):
+        errors["title"] = "请填写培训项目。"
+    if not clean.get("provider"):
+        errors["provider"] = "请填写培训机构。"
+    if clean.get("allowance_class", "") not in dict(choices.ALLOWANCE_CLASSES):
+        errors["allowance_class"] = "生活交通费补贴只能选每人每天 20 元、50 元或不享受。"
+    starts, ends, filed = clean.get("starts_on"), clean.get("ends_on"), clean.get("filed_on")
+    for name, label, value in (
+        ("starts_on", "开班日期", starts),
+        ("ends_on", "结业日期", ends),
+        ("filed_on", "备案日期", filed),
+    ):
+        if not isinstance(value, date):
+            errors[name] = f"请填写{label}。"
+    if isinstance(starts, date) and isinstance(ends, date) and ends < starts:
+        errors["ends_on"] = f"结业日期早于开班日期 {starts}。"
+    if isinstance(filed, date) and filed > timezone.localdate():
+        errors["filed_on"] = "备案日期不能晚于今天。"
+    count = clean.get("planned_count")
+    if not isinstance(count, int) or count < 1:
+        errors["planned_count"] = "计划培训人数至少 1 人。"
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@transaction.atomic
+def save_course(actor, course=None, *, site=None, **values):
+    """Register a course (培训班) or correct one. It is kept at the site it serves, or at the
+    registering user's place; the filing is checked against the working-day rule each time."""
+    from .models import Course
+
+    values = _course_values(values)
+    path = site.path if site is not None else (course.path if course else _home(actor))
+    _require(actor, path)
+    ahead, required, late = filing_check(path, values["filed_on"], values["starts_on"])
+    before = audit.snapshot(course, COURSE_FIELDS) if course else None
+    if course is None:
+        course = Course(recorded_by=_name(actor))
+    for name, value in values.items():
+        setattr(course, name, value)
+    course.site, course.path = site, path
+    course.workdays_ahead, course.workdays_required, course.filing_late = ahead, required, late
+    course.full_clean(exclude=["path", "site"])
+    course.save()
+    if before is None:
+        audit.record_create(actor, course, COURSE_FIELDS)
+    else:
+        audit.record_update(actor, course, before, COURSE_FIELDS)
+    return course
+
+
+@transaction.atomic
+def save_enrolment(
+    actor, course, person, *, attended_days: int = 0, completed: bool = False, note: str = ""
+):
+    """Enrol a person on a course, or record their attendance and completion (made or
+    corrected). Whether they found work afterwards is read from their jobs."""
+    from .models import Course, Enrolment
+
+    _require(actor, person.path)
+    if actor is not None:
+        from .selectors import shared
+
+        if not shared(Course, actor).filter(pk=course.pk).exists():
+            raise Http404("培训班不存在或不在您的管辖范围内。")
+    length = (course.ends_on - course.starts_on).days + 1
+    if not isinstance(attended_days, int) or attended_days < 0:
+        raise ValidationError({"attended_days": "出勤天数应为不小于 0 的整数。"})
+    if attended_days > length:
+        raise ValidationError(
+            {"attended_days": f"出勤天数 {attended_days} 天超过培训班的 {length} 天。"}
+        )
+    if completed and attended_days == 0:
+        raise ValidationError({"completed": "出勤 0 天的不能记为结业。"})
+    enrolment = Enrolment.objects.filter(course=course, person=person).first()
+    before = audit.snapshot(enrolment, ENROLMENT_FIELDS) if enrolment else None
+    if enrolment is None:
+        enrolment = Enrolment(
+            course=course, person=person, household=person.household, path=person.household.path
+        )
+    enrolment.attended_days, enrolment.completed = attended_days, bool(completed)
+    enrolment.note = (note or "").strip()
+    enrolment.full_clean(exclude=["path", "course", "person", "household"])
+    try:
+        with transaction.atomic():
+            enrolment.save()
+    except IntegrityError:  # enrolled by another request meanwhile
+        raise ValidationError({"person": "此人已报名这个培训班。"}) from None
+    if before is None:
+        audit.record_create(actor, enrolment, ENROLMENT_FIELDS)
+    else:
+        audit.record_update(actor, enrolment, before, ENROLMENT_FIELDS)
+    return enrolment

@@ -37,4 +37,13 @@ urlpatterns = [
     path("subsidies/batches/<int:pk>/advance/", views.batch_advance, name="batch-advance"),
     path("subsidies/batches/<int:pk>/add/", views.batch_add, name="batch-add"),
     path("subsidies/payments/<int:pk>/withdraw/", views.payment_withdraw, name="payment-withdraw"),
+    path("postings/import/", views.posting_import, name="posting-import"),
+    path("postings/template.xlsx", views.posting_template, name="posting-template"),
+    path("training/", views.courses, name="courses"),
+    path("training/new/", views.course_create, name="course-create"),
+    path("training/people/", views.trainees, name="trainees"),
+    path("training/sites/", views.untrained_sites, name="untrained-sites"),
+    path("training/<int:pk>/", views.course_detail, name="course"),
+    path("training/<int:pk>/edit/", views.course_edit, name="course-edit"),
+    path("training/<int:pk>/enrol/", views.course_enrol, name="course-enrol"),
 ]

@@ -226,7 +226,15 @@ def posting_list(request):
         filterset=fs,
         unit_path=home_path(request.user),
         template="employment/ledger_new.html",
-        extra={"title": "岗位信息数据库", **_new(request, "/employment/postings/new/", "发布岗位")},
+        extra={
+            "title": "岗位信息数据库",
+            **_new(request, "/employment/postings/new/", "发布岗位"),
+            **(
+                {"import_url": "/employment/postings/import/"}
+                if access.allows(request.user, "employment", "write")
+                else {}
+            ),
+        },
     )
 
 
@@ -782,3 +790,177 @@ def payment_withdraw(request, pk):
     else:
         messages.success(request, f"已将 {payment.person.name} 撤出批次。")
     return redirect(payment.batch.get_absolute_url())
+
+
+# -- training (培训档案) ------------------------------------------------------------------------
+
+
+def _sites(user):
+    from anju.orgs.models import Site
+
+    return Site.objects.visible_to(user).order_by("path", "name")
+
+
+def courses(request):
+    """培训台账: every course, late filings flagged and explained."""
+    from .filters import CourseFilter
+
+    rows = selectors.courses(request.user).order_by("-starts_on", "id")
+    fs = CourseFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.COURSES,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        template="employment/ledger_new.html",
+        extra={"title": "培训台账", **_new(request, "/employment/training/new/", "登记培训班")},
+    )
+
+
+def _course_form(request, course=None):
+    from anju.core.pages import service_form
+
+    access.require(request.user, "employment", "write")
+    initial = {}
+    if course is not None:
+        initial = {f: getattr(course, f) for f in services.COURSE_FIELDS if hasattr(course, f)}
+    form = forms.CourseForm(request.POST or None, initial=initial, sites=_sites(request.user))
+    return service_form(
+        request,
+        form=form,
+        save=lambda data: services.save_course(request.user, course, **data),
+        title="修改培训班" if course else "登记培训班",
+        cancel_url=course.get_absolute_url() if course else "/employment/training/",
+        success_message="已保存培训班。",
+    )
+
+
+def course_create(request):
+    return _course_form(request)
+
+
+def course_edit(request, pk):
+    return _course_form(request, get_object_or_404(selectors.courses(request.user), pk=pk))
+
+
+def course_detail(request, pk, enrol_form=None):
+    course = get_object_or_404(selectors.courses(request.user), pk=pk)
+    enrol_form = enrol_form or forms.EnrolmentForm()
+    bootstrapify(enrol_form)
+    return render(
+        request,
+        "employment/course.html",
+        {
+            "title": f"{course.title} · 培训档案",
+            "course": course,
+            "people": list(
+                ledgers.TRAINEES.cells(
+                    selectors.enrolments(request.user)
+                    .filter(course=course)
+                    .order_by("household__number", "id")
+                )
+            ),
+            "headers": ledgers.TRAINEES.headers,
+            "enrolments": selectors.enrolments(request.user).filter(course=course),
+            "writable": access.allows(request.user, "employment", "write"),
+            "enrol_form": enrol_form,
+        },
+    )
+
+
+@require_POST
+def course_enrol(request, pk):
+    """Enrol a person (by identity number, among the persons the user sees) or correct their
+    attendance and completion."""
+    from anju.registry import normalize
+
+    access.require(request.user, "employment", "write")
+    course = get_object_or_404(selectors.courses(request.user), pk=pk)
+    form = forms.EnrolmentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            number = normalize.id_number(data.pop("id_number"))
+        except normalize.CellError as exc:
+            form.add_error("id_number", str(exc))
+        else:
+            person = Person.objects.visible_to(request.user).filter(id_number=number).first()
+            if person is None:
+                form.add_error("id_number", "您管辖范围内的搬迁人口中没有这个身份证号。")
+            else:
+                try:
+                    services.save_enrolment(request.user, course, person, **data)
+                except ValidationError as exc:
+                    apply_errors(form, exc)
+                else:
+                    messages.success(request, f"已保存 {person.name} 的参训情况。")
+                    return redirect(course.get_absolute_url())
+    return course_detail(request, pk, enrol_form=form)
+
+
+def trainees(request):
+    """培训人员清单 (the prefecture's 培训 list): one row per person and course, with work found
+    after the course read from the jobs."""
+    from .filters import EnrolmentFilter
+
+    rows = selectors.enrolments(request.user).order_by("-course__starts_on", "path", "id")
+    fs = EnrolmentFilter(request.GET, queryset=rows, request=request)
+    return ledger_page(
+        request, ledger=ledgers.TRAINEES, filterset=fs, unit_path=home_path(request.user)
+    )
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or 0)
+    except ValueError:
+        year = 0
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def untrained_sites(request):
+    """安置点 with no training in the year (每个安置点每年至少开展一次培训)."""
+    from .filters import UntrainedSiteFilter
+
+    year = _year(request)
+    rows = selectors.untrained_sites(request.user, year).order_by("path", "name")
+    data = request.GET.copy()
+    data["year"] = str(year)
+    fs = UntrainedSiteFilter(data, queryset=rows, request=request)
+    return ledger_page(
+        request,
+        ledger=ledgers.UNTRAINED_SITES,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        extra={"title": f"{year} 年未开展培训的安置点"},
+        export_name=f"{year}年未开展培训的安置点",
+    )
+
+
+def posting_import(request):
+    """导入岗位: a sheet of postings, checked whole, written all or nothing."""
+    from . import importing
+
+    access.require(request.user, "employment", "write")
+    form = forms.PostingImportForm(request.POST or None, request.FILES or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        outcome = importing.import_upload(
+            request.user, form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+        )
+        if outcome.ok and not outcome.dry_run:
+            messages.success(request, "导入完成：" + outcome.describe())
+            return redirect("/employment/postings/")
+    bootstrapify(form)
+    return render(
+        request,
+        "employment/posting_import.html",
+        {"title": "导入岗位信息", "form": form, "outcome": outcome},
+    )
+
+
+def posting_template(request):
+    from . import importing
+
+    access.require(request.user, "employment", "read")
+    return importing.template_response()

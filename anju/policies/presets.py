@@ -83,7 +83,7 @@ PRESETS: list[tuple[str, str, str, date, date | None, str]] = [
         None,
         "清涧县各集中安置点后续扶持方案：有劳动力的搬迁户至少 1 人稳定就业",
     ),
-    # 王益区 (001): training allowance by course class, quota linkage prices.
+    # 王益区 (001): training allowance by course class, training filing ahead, quota linkage prices.
     (
         WANGYI,
         "employment.training_living_allowance_daily",
@@ -91,6 +91,14 @@ PRESETS: list[tuple[str, str, str, date, date | None, str]] = [
         date(2019, 1, 1),
         None,
         f"{WANGYI_JOBS}：培训生活交通补贴 20 或 50 元/人/天（按课程类别，取高档）",
+    ),
+    (
+        WANGYI,
+        "employment.training_filing_workdays",
+        "10",
+        date(2019, 1, 1),
+        None,
+        f"{WANGYI_JOBS}三（一）：培训机构开班前 10 个工作日将培训方案报人社部门备案",
     ),
     (
         WANGYI,

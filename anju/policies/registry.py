@@ -265,6 +265,15 @@ KEYS: dict[str, ParameterKey] = {
             "employment",
         ),
         _key(
+            "employment.training_filing_workdays",
+            "培训开班前备案时限",
+            INT,
+            "个工作日",
+            "培训机构至少在开班前这么多个工作日把培训方案报人社部门备案；备案当天是工作日的算一天，"
+            "开班当天不算，节假日不算，调休上班的周末算。不足的在培训台账中标为备案不及时。",
+            "employment",
+        ),
+        _key(
             "industry.dividend_tiers",
             "产业分红标准（按家庭人数）",
             TIERS,

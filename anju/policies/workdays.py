@@ -74,3 +74,13 @@ def unknown_years(around: date) -> list[int]:
         if not WorkdayOverride.objects.filter(day__year=year).exists():
             years.append(year)
     return years
+
+
+def count(first: date, before: date) -> int:
+    """The working days from ``first`` up to the day before ``before`` (``first`` counts when it
+    is a working day): how far ahead of a start something was done ("开班前 10 个工作日备案")."""
+    if before <= first:
+        return 0
+    overrides = _overrides(first, before)
+    days = (before - first).days
+    return sum(_is_workday(first + timedelta(days=n), overrides) for n in range(days))

@@ -414,8 +414,8 @@ def test_monitoring_never_shows_the_other_town(world, client_for, role, tmp_path
 
 @pytest.mark.parametrize("role", ROLES)
 def test_employment_never_shows_the_other_town(world, client_for, role):
-    """Jobs, the labour roster, the household ledger, unemployment help: lists, exports,
-    the one-person file and the API."""
+    """Jobs, the labour roster, the household ledger, unemployment help, training: lists,
+    exports, the one-person file, a course's page and the API."""
     import time_machine
 
     from anju.employment import services as employment
@@ -500,6 +500,26 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
             # Hired through a push: the job again, and its retention checks.
             pushed = employment.push(None, postings[town.unit.name], seekers[town.unit.name])
             employment.advance_push(None, pushed, status="hired", started_on=date(2026, 11, 15))
+        courses = {}
+        for town in (world.a, world.b):
+            # A course at each town's site, and its head enrolled (培训档案).
+            courses[town.unit.name] = employment.save_course(
+                None,
+                site=town.site,
+                kind="order",
+                title=f"{town.unit.name}订单式培训",
+                provider=f"{town.unit.name}职校",
+                starts_on=date(2026, 10, 9),
+                ends_on=date(2026, 10, 18),
+                planned_count=10,
+                filed_on=date(2026, 9, 20),
+            )
+            employment.save_enrolment(
+                None,
+                courses[town.unit.name],
+                town.household.members.get(relation="户主"),
+                attended_days=5,
+            )
         from anju.employment import monthly
 
         monthly.compute("2026-11")
@@ -545,6 +565,16 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         "/api/employment/workshop-checks/?check=quarter",
         "/api/employment/public-posts/",
         "/api/employment/public-posts/?by=type",
+        "/employment/training/",
+        "/employment/training/?q=培训",
+        "/employment/training/people/",
+        "/employment/training/people/?q=户主",
+        "/employment/training/sites/?year=2027",
+        "/api/employment/courses/",
+        "/api/employment/courses/?search=培训",
+        "/api/employment/enrolments/",
+        "/api/employment/trainees/",
+        "/api/employment/untrained-sites/?year=2027",
     ]
     for url in lists:
         response = client.get(url)
@@ -565,6 +595,9 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         "/employment/workshops/checks/quarter/",
         "/employment/public-posts/",
         "/employment/public-posts/?by=type",
+        "/employment/training/",
+        "/employment/training/people/",
+        "/employment/training/sites/",
     ):
         export = client.get(f"{url}{'&' if '?' in url else '?'}export=xlsx")
         assert export.status_code == (200 if may else 403), (role, url)
@@ -581,6 +614,10 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         f"/employment/workshops/{workshops['乙镇'].pk}/",
         f"/api/employment/workshops/{workshops['乙镇'].pk}/",
         f"/api/employment/workshop-quarters/{workshops['乙镇'].quarters.get().pk}/",
+        f"/employment/training/{courses['乙镇'].pk}/",
+        f"/employment/training/{courses['乙镇'].pk}/edit/",
+        f"/api/employment/courses/{courses['乙镇'].pk}/",
+        f"/api/employment/enrolments/{courses['乙镇'].enrolments.get().pk}/",
     ):
         assert client.get(url).status_code in (403, 404), (role, url)
     b_workshop = workshops["乙镇"]
@@ -602,6 +639,21 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
     )
     assert api_quarter.status_code in (400, 403), role
     assert not b_workshop.quarters.filter(period="2026-Q4").exists()
+    b_head = world.b.household.members.get(relation="户主")
+    a_course = courses["甲镇"]
+    enrol = client.post(
+        f"/employment/training/{a_course.pk}/enrol/",
+        {"id_number": b_head.id_number, "attended_days": "1"},
+    )
+    assert enrol.status_code in (200, 403, 404), role
+    enrol_api = client.post(
+        "/api/employment/enrolments/",
+        {"course": courses["乙镇"].pk, "person": b_head.pk, "attended_days": 9},
+        content_type="application/json",
+    )
+    assert enrol_api.status_code in (400, 403, 404), role
+    assert courses["乙镇"].enrolments.get().attended_days == 5
+    assert not a_course.enrolments.filter(person=b_head).exists()
     end = client.post(
         f"/api/employment/records/{b_job.pk}/end/", {}, content_type="application/json"
     )
