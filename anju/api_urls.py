@@ -7,6 +7,7 @@ from anju.employment.api import (
     HelpViewSet,
     HouseholdLedgerViewSet,
     PostingViewSet,
+    RecommendationViewSet,
     RecordViewSet,
     RosterViewSet,
 )
@@ -67,6 +68,9 @@ router.register("employment/roster", RosterViewSet, basename="employment-roster"
 router.register("employment/households", HouseholdLedgerViewSet, basename="employment-households")
 router.register("employment/employers", EmployerViewSet, basename="employment-employer")
 router.register("employment/postings", PostingViewSet, basename="employment-posting")
+router.register(
+    "employment/recommendations", RecommendationViewSet, basename="employment-recommendation"
+)
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")
 

@@ -15,6 +15,7 @@ class EmploymentConfig(AppConfig):
 
         paths.register(models.EmploymentRecord)
         paths.register(models.Unemployment)
+        paths.register(models.Recommendation)
         rules.register(signals.NO_ONE_EMPLOYED)
         context_processors.EXTRA_ITEMS.append(selectors.menu)
         households_placed.connect(placement.follow, dispatch_uid="employment-follows-households")

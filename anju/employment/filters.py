@@ -8,7 +8,7 @@ from anju.registry.filters import HouseholdFilter
 from anju.registry.models import Household, Person
 
 from . import choices
-from .models import Employer, EmploymentRecord, Posting, Unemployment
+from .models import Employer, EmploymentRecord, Posting, Recommendation, Unemployment
 
 
 class RosterFilter(ScopedFilterSet):
@@ -132,3 +132,19 @@ class PostingFilter(ScopedFilterSet):
         today = timezone.localdate()
         live = Q(valid_from__lte=today, valid_to__gte=today)
         return queryset.filter(live) if value else queryset.exclude(live)
+
+
+class RecommendationFilter(ScopedFilterSet):
+    site = django_filters.ModelChoiceFilter(label="安置点", queryset=Site.objects.all())
+    q = django_filters.CharFilter(label="姓名/户编号", method="search")
+
+    class Meta:
+        model = Recommendation
+        fields = ["site", "q"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(seeker__person__name__icontains=value)
+            | Q(seeker__person__household__number__icontains=value)
+        )

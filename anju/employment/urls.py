@@ -20,4 +20,10 @@ urlpatterns = [
     path("postings/<int:pk>/push/<int:seeker_pk>/", views.push_to, name="push"),
     path("pushes/<int:pk>/advance/", views.push_advance, name="push-advance"),
     path("persons/<int:pk>/seeking/", views.seeker_save, name="seeker-save"),
+    path("recommendations/", views.recommendations, name="recommendations"),
+    path(
+        "recommendations/refresh/",
+        views.recommendations_refresh,
+        name="recommendations-refresh",
+    ),
 ]
