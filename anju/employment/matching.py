@@ -241,7 +241,7 @@ def explain(
     return match
 
 
-def _shown(rows, key, objects, on: date) -> list[Match]:
+def _shown(rows, key, objects) -> list[Match]:
     """The pairs the SQL ranked, explained for display, in the SQL's order."""
     by_pk = {o.pk: o for o in objects}
     return [m for m in (key(row, by_pk) for row in rows) if m is not None]
@@ -261,7 +261,6 @@ def seekers_for(posting: Posting, seekers, on: date | None = None, limit: int = 
         rows,
         lambda r, by: explain(posting, by[r[0]], on, radius.get(by[r[0]].person.household.site_id)),
         shown,
-        on,
     )
 
 
@@ -274,4 +273,4 @@ def postings_for(seeker: Seeker, postings, on: date | None = None, limit: int = 
     shown = postings.filter(pk__in=[r[1] for r in rows]).select_related("employer")
     site = seeker_site(seeker)
     radius = circles([site], on).get(getattr(site, "pk", None)) if seeker.near_site else None
-    return _shown(rows, lambda r, by: explain(by[r[1]], seeker, on, radius), shown, on)
+    return _shown(rows, lambda r, by: explain(by[r[1]], seeker, on, radius), shown)

@@ -81,7 +81,9 @@ def scored_sql(
 ) -> str:
     """``SELECT seeker_id, posting_id, site_id, path, score, valid_to, name`` for every pair that
     no hard requirement excludes (and, with ``reach``, where the posting reaches the seeker)."""
-    reaches = "AND (s.path LIKE p.path || '%%' OR p.path LIKE s.site_path || '%%')" if reach else ""
+    reaches = (
+        "AND (pl.path LIKE p.path || '%%' OR p.path LIKE pl.site_path || '%%')" if reach else ""
+    )
     on_p, edu = q.p("on", on), q.p("edu", EDUCATION)
     days = matching.WORKING_DAYS_A_MONTH
     return f"""
@@ -118,16 +120,27 @@ def scored_sql(
         WHERE j.valid_from <= {on_p}::date AND j.valid_to >= {on_p}::date
           AND j.id IN ({q.subquery("pk", postings.values("pk"))})
     ),
-    pairs AS (
-        SELECT s.*, p.id AS posting_id, p.valid_to, p.home_based AS p_home,
-               p.age_min, p.age_max, p.need, p.health_req, p.pay, p.area,
-               CASE WHEN s.lat IS NULL OR p.lat IS NULL THEN NULL
+    -- What depends on the place only (a household's path and site), computed once per place
+    -- and posting rather than per pair: whether the posting reaches it, and how far it is.
+    places AS (SELECT DISTINCT path, site_id, site_path, lat, lon, km FROM s),
+    reach AS MATERIALIZED (
+        SELECT pl.path AS place, pl.site_id AS place_site, p.id AS posting_id, p.sex AS p_sex,
+               p.valid_to, p.home_based AS p_home, p.age_min, p.age_max, p.need,
+               p.health_req, p.pay, p.area,
+               CASE WHEN pl.lat IS NULL OR p.lat IS NULL THEN NULL
                     ELSE 2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt(
-                        power(sin((p.lat - s.lat) / 2), 2)
-                        + cos(s.lat) * cos(p.lat) * power(sin((p.lon - s.lon) / 2), 2))))
-               END AS km_away
-        FROM s JOIN p
-          ON (p.sex = '' OR p.sex = s.sex) {reaches}
+                        power(sin((p.lat - pl.lat) / 2), 2)
+                        + cos(pl.lat) * cos(p.lat) * power(sin((p.lon - pl.lon) / 2), 2))))
+               END > pl.km AS too_far,
+               pl.lat IS NULL OR p.lat IS NULL AS unplaced
+        FROM places pl JOIN p ON true {reaches}
+    ),
+    pairs AS (
+        SELECT s.id, s.site_id, s.path, s.name, s.age, s.edu, s.serious, s.min_pay,
+               s.wish_area, s.home_based_only, s.near_site, r.*
+        FROM s JOIN reach r
+          ON r.place = s.path AND r.place_site IS NOT DISTINCT FROM s.site_id
+         AND (r.p_sex = '' OR r.p_sex = s.sex)
     )
     SELECT id AS seeker_id, posting_id, site_id, path, name, valid_to,
            greatest(0, 100
@@ -140,11 +153,11 @@ def scored_sql(
                     THEN least(40, (min_pay - pay) * 100 / min_pay) ELSE 0 END
              - CASE WHEN wish_area <> 'any' AND area <> wish_area THEN 25 ELSE 0 END
              - CASE WHEN home_based_only AND NOT p_home THEN 30 ELSE 0 END
-             - CASE WHEN near_site AND NOT p_home AND km_away IS NULL
+             - CASE WHEN near_site AND NOT p_home AND unplaced
                     THEN {matching.NO_PLACE_PENALTY} ELSE 0 END
            ) AS score
     FROM pairs
-    WHERE NOT coalesce(near_site AND NOT p_home AND km_away > km, false)
+    WHERE NOT coalesce(near_site AND NOT p_home AND too_far, false)
     """
 
 

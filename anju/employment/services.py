@@ -413,6 +413,8 @@ def refresh_recommendations(
         ranked, params = matchsql.ranked_sql(seekers, postings, on, top, radius, reach=True)
         params["batch_on"] = on
         with connection.cursor() as cursor:
+            # The window sorts every pair left by the hard requirements: in memory, not on disk.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute(
                 "INSERT INTO employment_recommendation"
                 " (seeker_id, posting_id, site_id, path, score, rank, batch_on)"
