@@ -12,6 +12,7 @@ from anju.employment.api import (
     MonthsViewSet,
     PostingViewSet,
     PublicPostViewSet,
+    RecommendationViewSet,
     RecordViewSet,
     RetentionViewSet,
     RosterViewSet,
@@ -106,6 +107,9 @@ router.register("employment/enrolments", EnrolmentViewSet, basename="employment-
 router.register("employment/trainees", TraineesViewSet, basename="employment-trainees")
 router.register(
     "employment/untrained-sites", UntrainedSitesViewSet, basename="employment-untrained-sites"
+)
+router.register(
+    "employment/recommendations", RecommendationViewSet, basename="employment-recommendation"
 )
 router.register("signals", SignalViewSet, basename="signal")
 router.register("monitoring/coverage", CoverageViewSet, basename="monitoring-coverage")

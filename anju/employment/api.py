@@ -27,6 +27,7 @@ from .filters import (
     HouseholdsFilter,
     PostingFilter,
     PublicPostFilter,
+    RecommendationFilter,
     RecordFilter,
     RetentionFilter,
     RosterFilter,
@@ -902,3 +903,18 @@ class UntrainedSitesViewSet(LedgerViewSet):
 class PostingImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     dry_run = serializers.BooleanField(required=False, default=False)
+
+
+class RecommendationViewSet(LedgerViewSet):
+    """批量推荐：每名求职人员得分最高的在招岗位（名次、得分、匹配说明），列与页面、Excel 相同；
+    可按 site（安置点）、q 筛选。由每晚的任务或 `anju employment match` 刷新。"""
+
+    module = "employment"
+
+    @extend_schema(responses={200: dict})
+    def list(self, request):
+        rows = selectors.recommendations(request.user).order_by("path", "seeker_id", "rank")
+        fs = RecommendationFilter(request.query_params, queryset=rows, request=request)
+        if not fs.is_valid():
+            raise ValidationError(fs.errors)
+        return self.ledger_page(ledgers.RECOMMENDATIONS, fs.qs)

@@ -22,6 +22,7 @@ class EmploymentConfig(AppConfig):
         paths.register(models.Course)
         paths.register(models.Enrolment)
         importers.register(importing.POSTINGS)
+        paths.register(models.Recommendation)
         rules.register(signals.NO_ONE_EMPLOYED)
         context_processors.EXTRA_ITEMS.append(selectors.menu)
         households_placed.connect(placement.follow, dispatch_uid="employment-follows-households")

@@ -16,6 +16,7 @@ from .models import (
     Enrolment,
     PaymentBatch,
     Posting,
+    Recommendation,
     Retention,
     Unemployment,
     Workshop,
@@ -314,3 +315,19 @@ class UntrainedSiteFilter(ScopedFilterSet):
 
     def keep(self, queryset, name, value):
         return queryset
+
+
+class RecommendationFilter(ScopedFilterSet):
+    site = django_filters.ModelChoiceFilter(label="安置点", queryset=Site.objects.all())
+    q = django_filters.CharFilter(label="姓名/户编号", method="search")
+
+    class Meta:
+        model = Recommendation
+        fields = ["site", "q"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(seeker__person__name__icontains=value)
+            | Q(seeker__person__household__number__icontains=value)
+        )

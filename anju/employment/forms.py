@@ -64,6 +64,12 @@ class PostingForm(forms.Form):
     health = forms.CharField(label="健康要求", max_length=100, required=False)
     place = forms.CharField(label="工作地点", max_length=200)
     area = forms.ChoiceField(label="地域", choices=choices.AREAS)
+    latitude = forms.DecimalField(
+        label="工作地点纬度（WGS-84，选填）", required=False, max_digits=9, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        label="工作地点经度（WGS-84，选填）", required=False, max_digits=10, decimal_places=6
+    )
     pay_kind = forms.ChoiceField(label="计酬方式", choices=choices.PAY_KINDS)
     pay_min = forms.DecimalField(
         label="薪酬下限（元）", min_value=0, max_digits=10, decimal_places=2
@@ -93,6 +99,7 @@ class SeekerForm(forms.Form):
         label="期望月收入不低于（元）", required=False, min_value=0, max_digits=10, decimal_places=2
     )
     home_based_only = forms.BooleanField(label="只能居家或就近灵活就业", required=False)
+    near_site = forms.BooleanField(label="只在安置点 20 分钟生活圈内就业", required=False)
     part_time = forms.BooleanField(label="只能兼职", required=False)
     skills = forms.CharField(label="技能", max_length=200, required=False)
     active = forms.BooleanField(label="求职中", required=False, initial=True)

@@ -499,3 +499,33 @@ UNTRAINED_SITES = Ledger(
         Column("此前最近一次培训开班", lambda s: s.last_course_on or "从未开展"),
     ),
 )
+
+
+def _explained(r):
+    """The pair's explanation as ``matching.explain`` says it now (never stored)."""
+    from decimal import Decimal
+
+    from . import matching
+
+    if not hasattr(r, "_match"):
+        km = Decimal(str(r.circle_km)) if r.circle_km is not None else None
+        r._match = matching.explain(
+            r.posting, r.seeker, r.batch_on, km or matching.CIRCLE_KM_DEFAULT
+        )
+    return r._match
+
+
+RECOMMENDATIONS = Ledger(
+    "批量推荐",
+    (
+        Column("姓名", "seeker.person.name", link=lambda r: _file(r.seeker.person_id)),
+        Column("户编号", "seeker.person.household.number"),
+        Column("安置点", lambda r: r.site.name if r.site_id else "分散安置"),
+        Column("名次", "rank"),
+        Column("岗位", "posting.title", link=lambda r: f"/employment/postings/{r.posting_id}/"),
+        Column("用工单位", "posting.employer.name"),
+        Column("得分", "score"),
+        Column("匹配说明", lambda r: _explained(r).summary, wrap=True),
+        Column("批次日期", "batch_on"),
+    ),
+)

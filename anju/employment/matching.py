@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from anju.core.geo import distance_km
 from anju.registry.choices import EDUCATION
 
 from .models import Posting, Seeker
@@ -27,6 +28,13 @@ from .models import Posting, Seeker
 FULL = 100
 WORKING_DAYS_A_MONTH = 22  # a daily wage as a month's pay, to compare with a monthly wish
 SERIOUS = {"患有大病", "残疾"}
+# The 20-minute circle's radius where no unit has set ``employment.circle_km``: a setting of the
+# platform (a 20-minute walk, e-bike or bus ride), not a figure of the policy documents.
+CIRCLE_KM_DEFAULT = Decimal("5")
+NO_PLACE_PENALTY = 15  # a seeker bound to the site, a posting whose place is unknown
+
+# Every penalty below is mirrored, term by term, in ``matchsql`` (the set-based scorer); a test
+# holds the two to the same scores, ranks and excluded pairs.
 
 
 @dataclass
@@ -67,8 +75,77 @@ def monthly_pay(posting: Posting) -> Decimal:
     return pay * WORKING_DAYS_A_MONTH if posting.pay_kind == "daily" else pay
 
 
-def explain(posting: Posting, seeker: Seeker, on: date | None = None) -> Match:
-    """Every requirement of the posting and every wish of the seeker, checked."""
+def seeker_site(seeker: Seeker):
+    household = seeker.person.household
+    return household.site if household.site_id else None
+
+
+def circles(sites, on: date | None = None) -> dict[int, Decimal]:
+    """The 20-minute circle's radius (km) at each site, in one query: the nearest unit up the
+    tree that set ``employment.circle_km`` for ``on``, else ``CIRCLE_KM_DEFAULT``."""
+    from django.db.models.functions import Length
+
+    from anju.core.paths import prefixes
+    from anju.policies.models import ParameterValue
+
+    on = on or timezone.localdate()
+    sites = [s for s in sites if s is not None]
+    wanted = {p for s in sites for p in prefixes(s.path)}
+    values = (
+        ParameterValue.objects.filter(key="employment.circle_km", path__in=wanted)
+        .filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by(Length("path").desc(), "-valid_from")
+        .values_list("path", "value")
+    )
+    found: dict[str, Decimal] = {}
+    for path, value in values:
+        found.setdefault(path, Decimal(str(value)))
+    radius = {}
+    for site in sites:
+        nearest = next((found[p] for p in reversed(prefixes(site.path)) if p in found), None)
+        radius[site.pk] = nearest if nearest is not None else CIRCLE_KM_DEFAULT
+    return radius
+
+
+def _site_point(site):
+    profile = getattr(site, "profile", None) if site is not None else None
+    return (profile.latitude, profile.longitude) if profile is not None else (None, None)
+
+
+def _circle(posting: Posting, seeker: Seeker, radius: Decimal | None, on: date) -> Check:
+    """The seeker's wish to work within the site's 20-minute circle, checked: a home-based
+    posting always fits; a place farther than the radius excludes; an unknown place lowers the
+    score (it may well be near; someone should ask)."""
+    if posting.home_based:
+        return Check("生活圈", True, "可居家或计件，在安置点内即可")
+    site = seeker_site(seeker)
+    if radius is None:
+        radius = circles([site], on).get(getattr(site, "pk", None), CIRCLE_KM_DEFAULT)
+    lat, lon = _site_point(site)
+    km = distance_km(lat, lon, posting.latitude, posting.longitude)
+    if km is None:
+        missing = "安置点" if lat is None else "岗位工作地点"
+        return Check(
+            "生活圈",
+            False,
+            f"{missing}未标注坐标，无法确认是否在 20 分钟生活圈（{radius} 公里）内",
+            NO_PLACE_PENALTY,
+        )
+    if km <= float(radius):
+        return Check("生活圈", True, f"距安置点 {km:.1f} 公里，在 20 分钟生活圈内")
+    return Check(
+        "生活圈",
+        False,
+        f"距安置点 {km:.1f} 公里，超出 20 分钟生活圈（{radius} 公里）{km - float(radius):.1f} 公里",
+    )
+
+
+def explain(
+    posting: Posting, seeker: Seeker, on: date | None = None, radius: Decimal | None = None
+) -> Match:
+    """Every requirement of the posting and every wish of the seeker, checked. ``radius`` is the
+    seeker's site's 20-minute circle (``circles``), resolved here when not given."""
     on = on or timezone.localdate()
     person = seeker.person
     match = Match(posting, seeker)
@@ -156,29 +233,44 @@ def explain(posting: Posting, seeker: Seeker, on: date | None = None) -> Match:
                 0 if posting.home_based else 30,
             )
         )
+    if seeker.near_site:
+        near = _circle(posting, seeker, radius, on)
+        add(near)
+        # Too far is the one failed wish that excludes: a seeker bound to the site cannot go.
+        match.excluded |= not near.met and near.penalty == 0
     return match
 
 
-def _in_force(on: date) -> Q:
-    return Q(valid_from__lte=on, valid_to__gte=on)
+def _shown(rows, key, objects) -> list[Match]:
+    """The pairs the SQL ranked, explained for display, in the SQL's order."""
+    by_pk = {o.pk: o for o in objects}
+    return [m for m in (key(row, by_pk) for row in rows) if m is not None]
 
 
 def seekers_for(posting: Posting, seekers, on: date | None = None, limit: int = 20) -> list[Match]:
-    """The best seekers for a posting, among ``seekers`` (the user's), best first."""
+    """The best seekers for a posting, among ``seekers`` (the user's), best first: ranked in the
+    database (``matchsql``), explained here for the ones shown."""
+    from . import matchsql
+
     on = on or timezone.localdate()
-    rows = seekers.filter(active=True).select_related("person", "person__household")
-    if posting.sex:
-        rows = rows.filter(person__sex=posting.sex)
-    matches = [m for m in (explain(posting, s, on) for s in rows) if not m.excluded]
-    matches.sort(key=lambda m: (-m.score, m.seeker.person.name))
-    return matches[:limit]
+    related = ("person", "person__household", "person__household__site__profile")
+    rows = matchsql.top_pairs(seekers, Posting.objects.filter(pk=posting.pk), on, limit, "posting")
+    shown = list(seekers.filter(pk__in=[r[0] for r in rows]).select_related(*related))
+    radius = circles({seeker_site(s) for s in shown} - {None}, on)
+    return _shown(
+        rows,
+        lambda r, by: explain(posting, by[r[0]], on, radius.get(by[r[0]].person.household.site_id)),
+        shown,
+    )
 
 
 def postings_for(seeker: Seeker, postings, on: date | None = None, limit: int = 20) -> list[Match]:
     """The best postings for a seeker, among ``postings`` (the user's), best first."""
+    from . import matchsql
+
     on = on or timezone.localdate()
-    rows = postings.filter(_in_force(on)).filter(Q(sex="") | Q(sex=seeker.person.sex))
-    matches = [m for m in (explain(p, seeker, on) for p in rows.select_related("employer"))]
-    matches = [m for m in matches if not m.excluded]
-    matches.sort(key=lambda m: (-m.score, m.posting.valid_to))
-    return matches[:limit]
+    rows = matchsql.top_pairs(Seeker.objects.filter(pk=seeker.pk), postings, on, limit)
+    shown = postings.filter(pk__in=[r[1] for r in rows]).select_related("employer")
+    site = seeker_site(seeker)
+    radius = circles([site], on).get(getattr(site, "pk", None)) if seeker.near_site else None
+    return _shown(rows, lambda r, by: explain(by[r[1]], seeker, on, radius), shown)

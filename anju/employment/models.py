@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from anju.core.geo import LATITUDE, LONGITUDE, check_pair
 from anju.core.scope import ScopedQuerySet
 
 from .choices import (
@@ -197,6 +198,18 @@ class Posting(models.Model):
     health = models.CharField("健康要求", max_length=100, blank=True, default="")
     place = models.CharField("工作地点", max_length=200)
     area = models.CharField("地域", max_length=10, choices=AREAS, default="county")
+    # Where the work is, if known (WGS-84): whether it lies in a site's 20-minute circle.
+    latitude = models.DecimalField(
+        "工作地点纬度", max_digits=9, decimal_places=6, null=True, blank=True, validators=LATITUDE
+    )
+    longitude = models.DecimalField(
+        "工作地点经度",
+        max_digits=10,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LONGITUDE,
+    )
     pay_kind = models.CharField("计酬方式", max_length=10, choices=PAY_KINDS, default="monthly")
     pay_min = models.DecimalField("薪酬下限（元）", max_digits=10, decimal_places=2)
     pay_max = models.DecimalField(
@@ -225,6 +238,9 @@ class Posting(models.Model):
     def get_absolute_url(self) -> str:
         return f"/employment/postings/{self.pk}/"
 
+    def clean(self):
+        check_pair(self.latitude, self.longitude)
+
 
 class Seeker(models.Model):
     """就业需求清单: what a person of the labour roster wants — work, where, the least pay, what
@@ -241,6 +257,9 @@ class Seeker(models.Model):
         "期望月收入不低于（元）", max_digits=10, decimal_places=2, null=True, blank=True
     )
     home_based_only = models.BooleanField("只能居家或就近灵活就业", default=False)
+    # Work only within the site's 20-minute circle (留守妇女、照顾老人孩子的): a posting whose
+    # work place lies farther is excluded; one that can be done at home always fits.
+    near_site = models.BooleanField("只在安置点 20 分钟生活圈内就业", default=False)
     part_time = models.BooleanField("只能兼职", default=False)
     skills = models.CharField("技能", max_length=200, blank=True, default="")
     active = models.BooleanField("求职中", default=True)
@@ -663,3 +682,48 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} · {self.course.title}"
+
+
+class Recommendation(models.Model):
+    """One line of a matching batch (批量推荐): the ``rank``-th best open posting for a seeker on
+    ``batch_on``, with its score. Written set-based (``services.refresh_recommendations``), for a
+    site or the whole scope at once; the explanation is not stored but said by
+    ``matching.explain`` when shown, so it cannot drift from the score's rules."""
+
+    scope_path_field = "path"
+
+    seeker = models.ForeignKey(
+        Seeker, verbose_name="求职人员", on_delete=models.CASCADE, related_name="recommendations"
+    )
+    posting = models.ForeignKey(
+        Posting, verbose_name="岗位", on_delete=models.CASCADE, related_name="recommendations"
+    )
+    site = models.ForeignKey(
+        "orgs.Site",
+        verbose_name="安置点",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    score = models.PositiveSmallIntegerField("匹配得分")
+    rank = models.PositiveSmallIntegerField("名次")
+    batch_on = models.DateField("批次日期")
+    path = models.CharField(max_length=255, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "批量推荐"
+        verbose_name_plural = "批量推荐"
+        ordering = ["path", "seeker_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["seeker", "rank"], name="employment_rec_rank"),
+        ]
+        indexes = [
+            models.Index(fields=["site", "path", "seeker", "rank"], name="employment_rec_site"),
+            models.Index(fields=["path"], name="employment_rec_path"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seeker_id} 第 {self.rank} 名 → {self.posting_id}"

@@ -24,7 +24,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce, Least, Length
+from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from django.utils import timezone
 
@@ -209,6 +210,7 @@ def menu(user) -> list:
                 ("培训台账", reverse("employment:courses")),
                 ("培训人员清单", reverse("employment:trainees")),
                 ("未开展培训的安置点", reverse("employment:untrained-sites")),
+                ("批量推荐", reverse("employment:recommendations")),
             ],
         )
     ]
@@ -641,4 +643,35 @@ def untrained_sites(user, year: int):
                 .values("starts_on")[:1]
             )
         )
+    )
+
+
+def recommendations(user, on: date | None = None):
+    """批量推荐 lines the user may see, with all an explanation reads (the seeker's person and
+    site with its coordinates, the posting and its employer) and the 20-minute circle's radius
+    at the seeker's site (``circle_km``: the nearest unit up the tree that set it), so a page of
+    explanations costs no query per row."""
+    from anju.policies.models import ParameterValue
+
+    from .models import Posting, Recommendation
+
+    access.require(user, "employment", "read")
+    on = on or timezone.localdate()
+    circle = (
+        ParameterValue.objects.filter(key="employment.circle_km", valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .filter(StartsWith(OuterRef("site__path"), F("path")))
+        .order_by(Length("path").desc(), "-valid_from")
+        .values("value")[:1]
+    )
+    return (
+        Recommendation.objects.visible_to(user)
+        # Belt and braces: the batch only pairs postings that reach the seeker's place.
+        .filter(posting__in=shared(Posting, user))
+        .select_related(
+            "site",
+            "seeker__person__household__site__profile",
+            "posting__employer",
+        )
+        .annotate(circle_km=Subquery(circle))
     )

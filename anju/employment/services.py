@@ -6,6 +6,7 @@ at once, so a household left with labour and no one employed is warned this mont
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -25,6 +26,7 @@ from .models import (
     EmploymentRecord,
     Posting,
     Push,
+    Recommendation,
     Seeker,
     Unemployment,
     Workshop,
@@ -265,6 +267,8 @@ POSTING_FIELDS = [
     "health",
     "place",
     "area",
+    "latitude",
+    "longitude",
     "pay_kind",
     "pay_min",
     "pay_max",
@@ -359,7 +363,16 @@ def create_posting(actor, employer: Employer, **values) -> Posting:
 
 # -- seekers and pushes ----------------------------------------------------------------------
 
-SEEKER_FIELDS = ["wanted", "where", "min_pay", "home_based_only", "part_time", "skills", "active"]
+SEEKER_FIELDS = [
+    "wanted",
+    "where",
+    "min_pay",
+    "home_based_only",
+    "near_site",
+    "part_time",
+    "skills",
+    "active",
+]
 PUSH_ORDER = ["recommended", "contacted", "interviewed", "hired", "declined"]
 
 
@@ -971,3 +984,89 @@ def save_enrolment(
     else:
         audit.record_update(actor, enrolment, before, ENROLMENT_FIELDS)
     return enrolment
+
+
+# -- batch recommendations (批量推荐) --------------------------------------------------------------
+
+TOP_DEFAULT = 10
+
+
+@dataclass
+class Batch:
+    site: object
+    seekers: int
+    rows: int
+    batch_on: date
+
+
+@transaction.atomic
+def refresh_recommendations(
+    actor, *, site=None, top: int = TOP_DEFAULT, on: date | None = None
+) -> Batch:
+    """The best ``top`` open postings for every seeker of a site (or of the actor's whole
+    scope), written set-based: the batch's old lines deleted and the new ones inserted by one
+    ``INSERT … SELECT`` (``matchsql``), in one transaction, so running it twice gives the same
+    table. A posting reaches a seeker only from the seeker's place or above or within their site,
+    never from a neighbouring town, so what a site's staff read stays theirs."""
+    from django.db import connection
+
+    from anju.orgs.models import Site
+
+    from . import matchsql, selectors
+
+    if actor is not None:
+        access.require(actor, "employment", "write")
+    if not isinstance(top, int) or not 1 <= top <= 100:
+        raise ValidationError({"top": "每人推荐岗位数应为 1 至 100 之间的整数。"})
+    if site is not None and not isinstance(site, Site):
+        raise ValidationError({"site": "请选择安置点。"})
+    if site is not None and actor is not None and not covers(actor, site.path):
+        raise Http404("安置点不存在或不在您的管辖范围内。")
+    on = on or timezone.localdate()
+    seekers = Seeker.objects.visible_to(actor) if actor is not None else Seeker.objects.all()
+    postings = selectors.shared(Posting, actor) if actor is not None else Posting.objects.all()
+    if site is not None:
+        seekers = seekers.filter(person__household__site=site)
+    seekers = seekers.order_by()
+    Recommendation.objects.filter(seeker__in=seekers).delete()
+    if matchsql.available():
+        radius = matchsql.radius_for(seekers, on)
+        ranked, params = matchsql.ranked_sql(seekers, postings, on, top, radius, reach=True)
+        params["batch_on"] = on
+        with connection.cursor() as cursor:
+            # The window sorts every pair left by the hard requirements: in memory, not on disk.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute(
+                "INSERT INTO employment_recommendation"
+                " (seeker_id, posting_id, site_id, path, score, rank, batch_on)"
+                f" SELECT seeker_id, posting_id, site_id, path, score, rank, %(batch_on)s"
+                f" FROM ({ranked}) batch",
+                params,
+            )
+            written = cursor.rowcount
+    else:  # the SQLite demo: the same rows, scored pair by pair
+        rows = matchsql.python_pairs(seekers, postings, on, top, reach=True)
+        Recommendation.objects.bulk_create(
+            Recommendation(
+                seeker_id=s,
+                posting_id=p,
+                site_id=site_id,
+                path=path,
+                score=score,
+                rank=rank,
+                batch_on=on,
+            )
+            for s, p, site_id, path, score, rank in rows
+        )
+        written = len(rows)
+    batch = Batch(site, seekers.filter(active=True).count(), written, on)
+    where = site.name if site is not None else "管辖范围内全部安置点"
+    audit.record(
+        actor,
+        audit.AuditLog.Action.CREATE,
+        object_type="employment.recommendation",
+        object_repr=f"批量推荐（{where}）",
+        unit_path=site.path if site is not None else _home(actor),
+        note=f"{on} 批次：{batch.seekers} 名求职人员，每人至多 {top} 个岗位，共 {written} 条",
+    )
+    return batch

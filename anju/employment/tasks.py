@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from anju.core import periods
 
-from . import monthly
+from . import monthly, services
 
 
 @shared_task(name="employment.rollup_nightly")
@@ -15,3 +15,11 @@ def rollup_nightly() -> list[str]:
     for month in months:
         monthly.compute(month)
     return months
+
+
+@shared_task(name="employment.match_nightly")
+def match_nightly(top: int = services.TOP_DEFAULT) -> dict:
+    """Every night, the batch recommendations over every site (CELERY_BEAT_SCHEDULE): a posting
+    published or a wish changed today is in tomorrow's batch."""
+    batch = services.refresh_recommendations(None, top=top)
+    return {"batch_on": str(batch.batch_on), "seekers": batch.seekers, "rows": batch.rows}

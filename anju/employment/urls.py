@@ -46,4 +46,10 @@ urlpatterns = [
     path("training/<int:pk>/", views.course_detail, name="course"),
     path("training/<int:pk>/edit/", views.course_edit, name="course-edit"),
     path("training/<int:pk>/enrol/", views.course_enrol, name="course-enrol"),
+    path("recommendations/", views.recommendations, name="recommendations"),
+    path(
+        "recommendations/refresh/",
+        views.recommendations_refresh,
+        name="recommendations-refresh",
+    ),
 ]

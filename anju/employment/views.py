@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -964,3 +965,52 @@ def posting_template(request):
 
     access.require(request.user, "employment", "read")
     return importing.template_response()
+
+
+def recommendations(request):
+    """批量推荐: each seeker's best open postings as the last batch ranked them, with the
+    reasons; a site's staff refresh their site's batch here."""
+    from anju.orgs.models import Site
+
+    from .filters import RecommendationFilter
+
+    rows = selectors.recommendations(request.user).order_by("path", "seeker_id", "rank")
+    fs = RecommendationFilter(request.GET, queryset=rows, request=request)
+    site = fs.form.cleaned_data.get("site") if fs.is_valid() else None
+    writable = access.allows(request.user, "employment", "write")
+    return ledger_page(
+        request,
+        ledger=ledgers.RECOMMENDATIONS,
+        filterset=fs,
+        unit_path=home_path(request.user),
+        template="employment/recommendations.html",
+        extra={
+            "title": f"批量推荐（{site.name}）" if site else "批量推荐",
+            "site": site,
+            "sites": Site.objects.visible_to(request.user).order_by("path", "name")
+            if writable
+            else [],
+            "writable": writable,
+        },
+    )
+
+
+@require_POST
+def recommendations_refresh(request):
+    from anju.orgs.models import Site
+
+    access.require(request.user, "employment", "write")
+    site = None
+    if request.POST.get("site"):
+        site = get_object_or_404(Site.objects.visible_to(request.user), pk=request.POST["site"])
+    try:
+        batch = services.refresh_recommendations(request.user, site=site)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"已刷新{site.name if site else '管辖范围内'}的批量推荐："
+            f"{batch.seekers} 名求职人员，共 {batch.rows} 条。",
+        )
+    return redirect(reverse("employment:recommendations") + (f"?site={site.pk}" if site else ""))

@@ -27,6 +27,7 @@ PERCENT = Kind("percent", "百分比", "50")
 BOOL = Kind("bool", "是/否", "是")
 BOUNDS = Kind("bounds", "分段下限（岁）", "19, 36, 60")
 TIERS = Kind("tiers", "按人数分档", "3:1800; *:2400")
+KM = Kind("km", "距离（公里）", "5")
 HEADERS = Kind("headers", "列名对照", "户主证件号码=户主身份证号码；监测对象类别=监测对象类型")
 
 
@@ -166,6 +167,16 @@ KEYS: dict[str, ParameterKey] = {
             "按家庭人口分档的最少就业人数（不超过家中有劳动能力的人数）。如《石城县2022年强化易地扶贫"
             "搬迁后续扶持工作的实施方案》第12条：5 人及以下至少 1 人、5 人以上至少 2 人，写作“5:1; *:2”；"
             "每户有劳动力的至少 1 人就业，写作“*:1”。",
+            "employment",
+        ),
+        _key(
+            "employment.circle_km",
+            "20 分钟生活圈半径",
+            KM,
+            "公里",
+            "岗位工作地点与安置点坐标的直线距离不超过此值，视为在安置点 20 分钟生活圈内（《关于做好易地"
+            "扶贫搬迁后续扶持工作巩固拓展脱贫攻坚成果的行动方案》：车间工坊建在安置点周边 20 分钟生活圈内）。"
+            "文件未给出公里数；未设定时按 5 公里（平台设定：步行、电动车或班车约 20 分钟），各地可按交通实际调整。",
             "employment",
         ),
         _key(
@@ -389,6 +400,11 @@ def parse(key: ParameterKey, text) -> object:
         if value < 0:
             raise ValidationError("金额不能为负数。")
         return str(value.quantize(Decimal("0.01")))
+    if kind is KM:
+        value = _decimal(text, "距离")
+        if value <= 0 or value > 1000:
+            raise ValidationError(f"距离「{text}」应在 0 至 1000 公里之间（不含 0）。")
+        return str(value.quantize(Decimal("0.1")))
     if kind is BOOL:
         if isinstance(text, bool):
             return text

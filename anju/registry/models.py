@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from anju.core import paths
+from anju.core.geo import LATITUDE, LONGITUDE, check_pair
 from anju.core.scope import ScopedQuerySet
 from anju.orgs.models import AdminUnit, Building, Site
 
@@ -47,6 +48,24 @@ class SiteProfile(models.Model):
     distance_to_town_km = models.DecimalField(
         "距集镇（公里）", max_digits=6, decimal_places=2, null=True, blank=True
     )
+    # WGS-84 degrees (as a phone or a map app gives them): the centre of the 20-minute circle
+    # (20 分钟生活圈) that matching measures a posting's work place against.
+    latitude = models.DecimalField(
+        "纬度（WGS-84）",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LATITUDE,
+    )
+    longitude = models.DecimalField(
+        "经度（WGS-84）",
+        max_digits=10,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LONGITUDE,
+    )
     transport = models.CharField("交通", max_length=300, blank=True, default="")
     schools = models.CharField("就近学校", max_length=300, blank=True, default="")
     clinic = models.CharField("卫生室/医院", max_length=300, blank=True, default="")
@@ -75,6 +94,9 @@ class SiteProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site.name}概况"
+
+    def clean(self):
+        check_pair(self.latitude, self.longitude)
 
 
 class DwellingType(models.Model):

@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.scan_nightly",
         "schedule": crontab(minute=0, hour=1),
     },
+    # 批量推荐: every seeker's best open postings, each night (anju/employment/tasks.py).
+    "employment-match-nightly": {
+        "task": "employment.match_nightly",
+        "schedule": crontab(minute=30, hour=1),
+    },
     # 三类人员监测帮扶台账: last month frozen on the 3rd (next working day) (anju/monitoring/frozen.py).
     "monitoring-freeze-ledger": {
         "task": "monitoring.freeze_ledger",

@@ -523,6 +523,8 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         from anju.employment import monthly
 
         monthly.compute("2026-11")
+        # The nightly batch over everything: each town's seekers get their own town's jobs.
+        employment.refresh_recommendations(None)
     user = world.users[role]
     client = client_for(user)
     may = access.allows(user, "employment")
@@ -575,6 +577,10 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         "/api/employment/enrolments/",
         "/api/employment/trainees/",
         "/api/employment/untrained-sites/?year=2027",
+        "/employment/recommendations/",
+        f"/employment/recommendations/?site={world.a.site.pk}",
+        "/api/employment/recommendations/",
+        f"/api/employment/recommendations/?site={world.a.site.pk}",
     ]
     for url in lists:
         response = client.get(url)
@@ -598,6 +604,7 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
         "/employment/training/",
         "/employment/training/people/",
         "/employment/training/sites/",
+        "/employment/recommendations/",
     ):
         export = client.get(f"{url}{'&' if '?' in url else '?'}export=xlsx")
         assert export.status_code == (200 if may else 403), (role, url)
@@ -663,6 +670,8 @@ def test_employment_never_shows_the_other_town(world, client_for, role):
     a_posting = postings["甲镇"]
     push = client.post(f"/employment/postings/{a_posting.pk}/push/{b_seeker.pk}/")
     assert push.status_code in (403, 404), role
+    refresh = client.post("/employment/recommendations/refresh/", {"site": world.b.site.pk})
+    assert refresh.status_code in (403, 404), role
     if may:  # the posting page ranks only the user's own seekers
         page = client.get(f"/employment/postings/{a_posting.pk}/")
         assert page.status_code == 200 and not _leaks(page), role
