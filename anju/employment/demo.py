@@ -505,7 +505,11 @@ def _market(county, rsj, employers) -> str:
             elif pushed % 3 == 2:
                 services.advance_push(rsj, item, status="contacted")
                 services.advance_push(rsj, item, status="interviewed")
-    return f"用工单位 {len(employers)} 家，在招岗位 {len(made)} 个，求职登记 {seekers} 人，推送 {pushed} 次"
+    batch = services.refresh_recommendations(rsj, top=10)
+    return (
+        f"用工单位 {len(employers)} 家，在招岗位 {len(made)} 个，求职登记 {seekers} 人，"
+        f"推送 {pushed} 次，批量推荐 {batch.rows} 条"
+    )
 
 
 WISHES = [
