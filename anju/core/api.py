@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, permissions, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from anju.accounts import access
@@ -91,6 +92,14 @@ class LedgerViewSet(viewsets.ViewSet):
         if not hasattr(self, "_paginator"):
             self._paginator = CountedPagination()
         return self._paginator
+
+    def filtered(self, filter_class, rows):
+        """The rows the request's filters keep; a filter value out of range is a 400 with the
+        filter's message."""
+        fs = filter_class(self.request.query_params, queryset=rows, request=self.request)
+        if not fs.is_valid():
+            raise ValidationError(fs.errors)
+        return fs.qs
 
     def ledger_page(self, ledger, rows):
         page = self.paginator.paginate_queryset(rows, self.request, view=self)

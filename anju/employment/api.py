@@ -169,10 +169,7 @@ class RosterViewSet(LedgerViewSet):
     @extend_schema(responses={200: dict})
     def list(self, request):
         rows = selectors.roster(request.user).order_by("household__path", "household__number", "id")
-        fs = RosterFilter(request.query_params, queryset=rows, request=request)
-        if not fs.is_valid():
-            raise ValidationError(fs.errors)
-        return self.ledger_page(ledgers.ROSTER, fs.qs)
+        return self.ledger_page(ledgers.ROSTER, self.filtered(RosterFilter, rows))
 
 
 class HouseholdLedgerViewSet(LedgerViewSet):
@@ -184,10 +181,7 @@ class HouseholdLedgerViewSet(LedgerViewSet):
     @extend_schema(responses={200: dict})
     def list(self, request):
         rows = selectors.households(request.user).order_by("path", "number")
-        fs = HouseholdsFilter(request.query_params, queryset=rows, request=request)
-        if not fs.is_valid():
-            raise ValidationError(fs.errors)
-        return self.ledger_page(ledgers.HOUSEHOLDS, fs.qs)
+        return self.ledger_page(ledgers.HOUSEHOLDS, self.filtered(HouseholdsFilter, rows))
 
 
 class EmployerSerializer(serializers.ModelSerializer):
@@ -465,10 +459,7 @@ class WorkshopLedgerViewSet(LedgerViewSet):
     @extend_schema(responses={200: dict})
     def list(self, request):
         rows = selectors.workshops(request.user).order_by("path", "name", "id")
-        fs = WorkshopFilter(request.query_params, queryset=rows, request=request)
-        if not fs.is_valid():
-            raise ValidationError(fs.errors)
-        return self.ledger_page(ledgers.WORKSHOPS, fs.qs)
+        return self.ledger_page(ledgers.WORKSHOPS, self.filtered(WorkshopFilter, rows))
 
 
 class WorkshopCheckViewSet(LedgerViewSet):
@@ -493,10 +484,7 @@ class WorkshopCheckViewSet(LedgerViewSet):
         ledger, filter_class, rows, _note, key = check_rows(request.user, check, request)
         if rows is None:
             raise ValidationError({"check": f"未设定政策参数“{key.name}”。"})
-        fs = filter_class(request.query_params, queryset=rows, request=request)
-        if not fs.is_valid():
-            raise ValidationError(fs.errors)
-        return self.ledger_page(ledger, fs.qs)
+        return self.ledger_page(ledger, self.filtered(filter_class, rows))
 
 
 class PublicPostViewSet(LedgerViewSet):
@@ -875,10 +863,7 @@ class TraineesViewSet(LedgerViewSet):
     @extend_schema(responses={200: dict})
     def list(self, request):
         rows = selectors.enrolments(request.user).order_by("-course__starts_on", "path", "id")
-        fs = EnrolmentFilter(request.query_params, queryset=rows, request=request)
-        if not fs.is_valid():
-            raise ValidationError(fs.errors)
-        return self.ledger_page(ledgers.TRAINEES, fs.qs)
+        return self.ledger_page(ledgers.TRAINEES, self.filtered(EnrolmentFilter, rows))
 
 
 class UntrainedSitesViewSet(LedgerViewSet):
@@ -914,7 +899,4 @@ class RecommendationViewSet(LedgerViewSet):
     @extend_schema(responses={200: dict})
     def list(self, request):
         rows = selectors.recommendations(request.user).order_by("path", "seeker_id", "rank")
-        fs = RecommendationFilter(request.query_params, queryset=rows, request=request)
-        if not fs.is_valid():
-            raise ValidationError(fs.errors)
-        return self.ledger_page(ledgers.RECOMMENDATIONS, fs.qs)
+        return self.ledger_page(ledgers.RECOMMENDATIONS, self.filtered(RecommendationFilter, rows))

@@ -517,10 +517,7 @@ class PolicyLedgerViewSet(LedgerViewSet):
         from . import ledgers
 
         rows = selectors.policy_households(request.user).order_by("path", "number")
-        fs = HouseholdFilter(request.query_params, queryset=rows, request=request)
-        if not fs.is_valid():
-            raise ValidationError(fs.errors)
-        return self.ledger_page(ledgers.POLICIES, fs.qs)
+        return self.ledger_page(ledgers.POLICIES, self.filtered(HouseholdFilter, rows))
 
 
 class ExchangeUploadSerializer(serializers.Serializer):
