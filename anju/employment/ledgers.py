@@ -12,6 +12,10 @@ KIND = dict(choices.KINDS)
 POST_TYPE = dict(choices.POST_TYPES)
 
 
+def _yuan(amount) -> Decimal:
+    return Decimal(str(amount)).quantize(Decimal("0.01"))
+
+
 def _file(person_id) -> str:
     return f"/employment/persons/{person_id}/"
 
@@ -340,7 +344,9 @@ PUBLIC_POSTS = Ledger(
             "月工资（元）", lambda r: r.monthly_income if r.monthly_income is not None else "未填"
         ),
         Column(
-            "本年发放合计（元）", lambda r: r.total_paid if r.total_paid is not None else "未填"
+            "本年发放合计（元）",
+            # SQLite hands back a computed sum as a float: cents always shown, as PostgreSQL does.
+            lambda r: _yuan(r.total_paid) if r.total_paid is not None else "未填",
         ),
     ),
 )
@@ -351,7 +357,7 @@ PUBLIC_POST_TYPES = Ledger(
         Column("岗位类型", lambda r: POST_TYPE.get(r["post_type"], r["post_type"])),
         Column("在岗人数", lambda r: r["holders"]),
         Column("在岗人月数", lambda r: r["months"]),
-        Column("发放合计（元）", lambda r: r["paid"] or 0),
+        Column("发放合计（元）", lambda r: _yuan(r["paid"] or 0)),
     ),
 )
 

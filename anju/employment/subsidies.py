@@ -21,7 +21,6 @@ out of the catalogue, to be added as two entries over the course enrolments.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +29,7 @@ from decimal import Decimal
 from django.db.models import DateField, F, Func, Q, Value
 from django.db.models.lookups import LessThanOrEqual
 
+from anju.core import periods
 from anju.core.paths import prefixes
 from anju.policies import registry
 from anju.policies.models import ParameterValue
@@ -43,12 +43,9 @@ LOCAL_KINDS = ("in_county", "local_enterprise", "workshop")
 OUTPUT_KINDS = ("in_province", "outside_province")
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole months, the last day of a shorter month standing in (as PostgreSQL's
-    ``date + interval`` does: 1 月 31 日 + 1 个月 = 2 月 28 日)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+# ``day`` plus whole months, the last day of a shorter month standing in (as PostgreSQL's
+# ``date + interval`` does: 1 月 31 日 + 1 个月 = 2 月 28 日).
+add_months = periods.add_months
 
 
 def months_between(start: date, end: date) -> int:
@@ -68,6 +65,18 @@ class PlusMonths(Func):
 
     def __init__(self, expression, months: int):
         super().__init__(expression, Value(months))
+        self.months = months
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite's '+N months' runs over into the next month (31 January + 1 month = 3 March):
+        # take the same day from the month's first day, capped at the target month's last day.
+        sql, params = compiler.compile(self.source_expressions[0])
+        day = f"(CAST(strftime('%%d', {sql}) AS INTEGER) - 1)"
+        same_day = (
+            f"date({sql}, 'start of month', '+{self.months} months', '+' || {day} || ' days')"
+        )
+        last_day = f"date({sql}, 'start of month', '+{self.months + 1} months', '-1 day')"
+        return f"MIN({same_day}, {last_day})", [*params, *params, *params]
 
 
 def _worked_until(record, on: date) -> date:
