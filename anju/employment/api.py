@@ -529,7 +529,8 @@ def _cause_param(request):
 
 class SubsidyEligibleViewSet(LedgerViewSet):
     """就业补贴符合条件未发放人员：cause（hiring 吸纳就业、tracking 跟踪服务、job_search 求职创业、
-    startup 创业）、unit（默认本人服务的单位）；列与页面、Excel 相同。"""
+    startup 创业、onjob_training 以工代训、training_living 培训期间生活补助）、unit（默认本人服务
+    的单位）；列与页面、Excel 相同。培训类补贴每人每个培训班一行（enrolment 参训记录）。"""
 
     module = "employment"
 
@@ -548,7 +549,7 @@ class SubsidyEligibleViewSet(LedgerViewSet):
         if node is None:
             raise NotFound("单位不存在或不在您的管辖范围内。")
         rows = selectors.eligible(request.user, node, cause).order_by(
-            "path", "household__number", "person_id"
+            "path", "household__number", "person_id", "pk"
         )
         fs = EligibleFilter(request.query_params, queryset=rows, request=request)
         if not fs.is_valid():
@@ -558,7 +559,12 @@ class SubsidyEligibleViewSet(LedgerViewSet):
         priced = subsidies.priced(cause, page, subsidies.Rates(cause.keys))
         headers = ledger.headers
         body = [
-            {**dict(zip(headers, values, strict=True)), "person": r.person_id, "record": r.pk}
+            {
+                **dict(zip(headers, values, strict=True)),
+                "person": r.person_id,
+                "record": None if cause.per_course else r.pk,
+                "enrolment": r.pk if cause.per_course else None,
+            }
             for r, values in zip(priced, ledger.rows(priced), strict=True)
         ]
         return self.paginator.get_paginated_response(body)
@@ -586,7 +592,11 @@ class SubsidyPersonViewSet(viewsets.ViewSet):
                         "name": f.cause.name,
                         "policy": f.cause.policy,
                         "eligible": f.eligible,
-                        "record": f.record.pk if f.record else None,
+                        "record": f.record.pk if f.record and not f.cause.per_course else None,
+                        "enrolment": f.record.pk if f.record and f.cause.per_course else None,
+                        "course": f.record.course.title
+                        if f.record and f.cause.per_course
+                        else None,
                         "checks": [c.as_dict() for c in f.checks],
                         "explanation": f.explanation,
                         "amount": str(f.amount) if f.amount is not None else None,

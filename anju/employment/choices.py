@@ -112,9 +112,10 @@ COURSE_KINDS = [
 ]
 
 # 生活交通费补贴 by course class (王益区《关于加强易地扶贫搬迁贫困劳动力就业服务的实施方案》三（一）:
-# 按照课时分类给予每人每天20元或50元). The code is the amount a day, in yuan.
+# 按照课时分类给予每人每天20元或50元). The code is the amount a day, in yuan. A course without a
+# class is paid the place's standard (榕江: 全日制培训 40 元/天), see subsidies.training_living.
 ALLOWANCE_CLASSES = [
-    ("", "不享受"),
+    ("", "不分档（按当地标准）"),
     ("20", "每人每天 20 元"),
     ("50", "每人每天 50 元"),
 ]

@@ -370,7 +370,22 @@ def _money_text(amount) -> str:
 
 
 def eligible_ledger(cause) -> Ledger:
-    """符合条件未发放人员: the rows come from ``subsidies.priced`` (day, amount, payee)."""
+    """符合条件未发放人员: the rows come from ``subsidies.priced`` (day, amount, payee); a job
+    each, or for a training cause a course enrolment each."""
+    if cause.per_course:
+        what = (
+            Column("培训项目", "course.title", link=lambda e: e.course.get_absolute_url()),
+            Column("培训类型", "course.get_kind_display"),
+            Column("开班日期", "course.starts_on"),
+            Column("结业日期", "course.ends_on"),
+            Column("出勤天数", "attended_days"),
+        )
+    else:
+        what = (
+            Column("就业类型", "get_kind_display"),
+            Column("就业单位或地点", "employer", wrap=True),
+            Column("开始日期", "started_on"),
+        )
     return Ledger(
         f"{cause.name}符合条件未发放人员",
         (
@@ -379,9 +394,7 @@ def eligible_ledger(cause) -> Ledger:
             Column(
                 "安置点", lambda r: r.household.site.name if r.household.site_id else "分散安置"
             ),
-            Column("就业类型", "get_kind_display"),
-            Column("就业单位或地点", "employer", wrap=True),
-            Column("开始日期", "started_on"),
+            *what,
             Column("达到条件日期", "qualified"),
             Column("领取对象", "payee"),
             Column(

@@ -516,9 +516,11 @@ class PaymentBatch(models.Model):
 
 
 class SubsidyPayment(models.Model):
-    """One person's subsidy of one cause in a batch, with the job it is for, the day its
-    conditions were met, the amount and the explanation as they were when listed. Once per
-    person and cause: a row taken out of a draft batch is kept as withdrawn and frees it."""
+    """One person's subsidy of one cause in a batch, with the job (or, for a training cause,
+    the course enrolment) it is for, the day its conditions were met, the amount and the
+    explanation as they were when listed. Once per person and cause for a job cause, once per
+    person, course and cause for a training cause: a row taken out of a draft batch is kept as
+    withdrawn and frees it."""
 
     scope_path_field = "path"
 
@@ -537,7 +539,24 @@ class SubsidyPayment(models.Model):
         "registry.Household", verbose_name="所在户", on_delete=models.PROTECT, related_name="+"
     )
     record = models.ForeignKey(
-        EmploymentRecord, verbose_name="就业记录", on_delete=models.PROTECT, related_name="+"
+        EmploymentRecord,
+        verbose_name="就业记录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The training causes (以工代训, 培训期间生活补助) pay for one course's months or days: a second
+    # course earns them again, the same course never. The enrolment is the person × course (it
+    # is unique per course and person), so it is what the payment is once for; it also keeps
+    # the attended days the amount came from.
+    enrolment = models.ForeignKey(
+        "Enrolment",
+        verbose_name="参训记录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     cause = models.CharField("补贴事由", max_length=20, choices=CAUSES)
     amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
@@ -557,10 +576,23 @@ class SubsidyPayment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "cause"],
-                condition=~Q(status="withdrawn"),
+                condition=~Q(status="withdrawn") & Q(enrolment__isnull=True),
                 name="employment_subsidy_once",
                 violation_error_message="同一人同一补贴事由只发放一次。",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment", "cause"],
+                condition=~Q(status="withdrawn") & Q(enrolment__isnull=False),
+                name="employment_subsidy_once_per_course",
+                violation_error_message="同一人同一培训班同一补贴事由只发放一次。",
+            ),
+            # A payment is for a job or for a course enrolment, never both nor neither.
+            models.CheckConstraint(
+                condition=Q(record__isnull=False, enrolment__isnull=True)
+                | Q(record__isnull=True, enrolment__isnull=False),
+                name="employment_subsidy_job_or_course",
+                violation_error_message="补贴须对应一条就业记录或一条参训记录。",
+            ),
         ]
         indexes = [models.Index(fields=["path"], name="employment_subsidy_path")]
 

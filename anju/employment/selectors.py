@@ -503,26 +503,28 @@ def subsidy_findings(user, person, on: date | None = None) -> list:
     """Each cause of the catalogue for one person, condition by condition, with the amount and
     any earlier payment (that stops a second one)."""
     from . import subsidies
-    from .models import SubsidyPayment
+    from .models import Enrolment, SubsidyPayment
 
     access.require(user, "employment", "read")
     on = on or timezone.localdate()
     paid = {
-        p.cause: p
+        subsidies.paid_key(p.cause, p.enrolment_id): p
         for p in SubsidyPayment.objects.filter(person=person)
         .exclude(status="withdrawn")
         .select_related("batch")
     }
-    return subsidies.for_person(person, records(user).filter(person=person), on, paid)
+    enrolments = Enrolment.objects.visible_to(user).filter(person=person).select_related("course")
+    return subsidies.for_person(person, records(user).filter(person=person), on, paid, enrolments)
 
 
 def eligible(user, node, cause, on: date | None = None):
     """The persons of ``node`` who meet ``cause`` on ``on`` and were never listed for it, one
-    job each, in one query."""
+    job each (one course enrolment each for a training cause), in one query."""
     from . import subsidies
 
     access.require(user, "employment", "read")
-    base = EmploymentRecord.objects.visible_to(user).filter(path__startswith=node.path)
+    base = subsidies.source_model(cause).objects.visible_to(user)
+    base = base.filter(path__startswith=node.path)
     return subsidies.eligible_records(base, cause, on or timezone.localdate())
 
 

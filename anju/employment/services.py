@@ -657,6 +657,15 @@ def _batch_number(unit, on: date) -> str:
 
 
 def _earlier_refusal(person, cause, earlier) -> ValidationError:
+    if cause.per_course:
+        course = earlier.enrolment.course
+        return ValidationError(
+            {
+                "person": f"{person.name} 已列入批次 {earlier.batch.label}"
+                f"（{earlier.batch.get_status_display()}）领取培训班「{course.title}」的"
+                f"{cause.name} {earlier.amount} 元，同一人同一培训班同一补贴事由只发放一次。"
+            }
+        )
     return ValidationError(
         {
             "person": f"{person.name} 已列入批次 {earlier.batch.label}"
@@ -667,6 +676,8 @@ def _earlier_refusal(person, cause, earlier) -> ValidationError:
 
 
 def _payment(batch, record, cause, rates, on):
+    """The payment of ``cause`` for ``record``: a job, or a course enrolment for a training
+    cause."""
     from . import subsidies
     from .models import SubsidyPayment
 
@@ -675,7 +686,8 @@ def _payment(batch, record, cause, rates, on):
         batch=batch,
         person=record.person,
         household=record.household,
-        record=record,
+        record=None if cause.per_course else record,
+        enrolment=record if cause.per_course else None,
         cause=cause.code,
         amount=finding.amount,
         qualified_on=cause.qualified_on(record),
@@ -701,8 +713,8 @@ def create_batch(actor, unit, *, cause: str, on: date | None = None):
     if on > timezone.localdate():
         raise ValidationError({"on": "资格核算日期不能晚于今天。"})
     rows = subsidies.eligible_records(
-        EmploymentRecord.objects.filter(path__startswith=unit.path), found, on
-    ).order_by("path", "household__number", "person_id")
+        subsidies.source_model(found).objects.filter(path__startswith=unit.path), found, on
+    ).order_by("path", "household__number", "person_id", "pk")
     rates = subsidies.Rates(found.keys)
     rows = list(rows)
     if not rows:
@@ -760,21 +772,42 @@ def add_payment(actor, batch, person, *, on: date | None = None):
     cause = subsidies.CATALOGUE[batch.cause]
     if not person.path.startswith(batch.path):
         raise ValidationError({"person": f"{person.name} 不在批次单位的辖区内。"})
-    earlier = (
+    on = on or batch.counted_on
+    earlier = list(
         SubsidyPayment.objects.filter(person=person, cause=cause.code)
         .exclude(status="withdrawn")
-        .select_related("batch")
-        .first()
+        .select_related("batch", "enrolment__course")
     )
-    if earlier is not None:
-        raise _earlier_refusal(person, cause, earlier)
-    on = on or batch.counted_on
-    findings = subsidies.for_person(person, person.jobs.all(), on, {})
-    finding = next(f for f in findings if f.cause.code == cause.code)
-    if not finding.eligible:
-        raise ValidationError(
-            {"person": f"{person.name} 不符合{cause.name}条件：{finding.explanation}"}
+    if earlier and not cause.per_course:
+        raise _earlier_refusal(person, cause, earlier[0])
+    paid = {subsidies.paid_key(p.cause, p.enrolment_id): p for p in earlier}
+    enrolments = person.enrolments.select_related("course")
+    findings = [
+        f
+        for f in subsidies.for_person(person, person.jobs.all(), on, paid, enrolments)
+        if f.cause.code == cause.code
+    ]
+    finding = next((f for f in findings if f.eligible), None)
+    if finding is None:
+        # A training cause: every course that meets it already listed → name each batch.
+        met = [f for f in findings if f.conditions_met]
+        if met and all(f.paid for f in met):
+            raise ValidationError(
+                {
+                    "person": [
+                        m
+                        for f in met
+                        for m in _earlier_refusal(person, cause, f.paid).message_dict["person"]
+                    ]
+                }
+            )
+        said = "；".join(
+            f"培训班「{f.record.course.title}」：{f.explanation}"
+            if cause.per_course and f.record is not None
+            else f.explanation
+            for f in findings
         )
+        raise ValidationError({"person": f"{person.name} 不符合{cause.name}条件：{said}"})
     payment = _payment(batch, finding.record, cause, subsidies.Rates(cause.keys), on)
     try:
         with transaction.atomic():
@@ -783,7 +816,11 @@ def add_payment(actor, batch, person, *, on: date | None = None):
         earlier = SubsidyPayment.objects.filter(person=person, cause=cause.code).exclude(
             status="withdrawn"
         )
-        raise _earlier_refusal(person, cause, earlier.select_related("batch").first()) from None
+        if cause.per_course:
+            earlier = earlier.filter(enrolment=finding.record)
+        raise _earlier_refusal(
+            person, cause, earlier.select_related("batch", "enrolment__course").first()
+        ) from None
     audit.record_create(actor, payment, ["batch", "cause", "amount", "payee"])
     return payment
 
@@ -895,7 +932,9 @@ def _course_values(values: dict) -> dict:
     if not clean.get("provider"):
         errors["provider"] = "请填写培训机构。"
     if clean.get("allowance_class", "") not in dict(choices.ALLOWANCE_CLASSES):
-        errors["allowance_class"] = "生活交通费补贴只能选每人每天 20 元、50 元或不享受。"
+        errors["allowance_class"] = (
+            "生活交通费补贴只能选每人每天 20 元、50 元或不分档（按当地标准）。"
+        )
     starts, ends, filed = clean.get("starts_on"), clean.get("ends_on"), clean.get("filed_on")
     for name, label, value in (
         ("starts_on", "开班日期", starts),

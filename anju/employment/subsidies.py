@@ -9,21 +9,22 @@ from (by title), the policy parameter(s) that give its amount, and its condition
 - ``candidates(on)`` is the same conditions as one SQL filter, so that a unit's eligible persons
   are found in one query, never person by person. ``tests/test_subsidies.py`` proves the two agree.
 
-A subsidy here is one-off (一次性): once per person and cause, whatever the number of jobs
+The four job causes are one-off (一次性): once per person and cause, whatever the number of jobs
 (``SubsidyPayment``'s unique constraint). The amount is the parameter in force at the person's
 place on the day the conditions were met (``qualified_on``).
 
 The two training causes of 《榕江县易地扶贫搬迁培训和就业服务体系建设工作方案》第12条 (以工代训 ≤500
-元/人/月、≤3 个月; 脱产培训生活补助 40 元/天, 王益区 20 或 50 元/天 by course class) are paid per
-month or per day of training, over training records this app does not have yet: they are left
-out of the catalogue, to be added as two entries over the course enrolments.
+元/人/月、≤3 个月; 脱产培训生活补助 40 元/天) and 《王益区…》附件2 (20 或 50 元/人/天 by course class)
+are judged over a course enrolment (``Enrolment``) instead of a job (``source = "course"``): they
+pay for one course's months or days, so a second course earns them again while the same course
+never does (once per person, course and cause: the payment's ``enrolment``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import DateField, F, Func, Q, Value
@@ -35,6 +36,10 @@ from anju.policies import registry
 from anju.policies.models import ParameterValue
 
 RONGJIANG_JOBS = "《榕江县易地扶贫搬迁培训和就业服务体系建设工作方案》"
+WANGYI_JOBS = "王益区《关于加强易地扶贫搬迁贫困劳动力就业服务的实施方案》"
+
+# 以工代训 is paid “一般不超过3个月” (榕江 第12条); the registry has the monthly amount only.
+ONJOB_MONTHS_MAX = 3
 
 # 吸纳就业 is 第4条 促进就地就近就业: jobs with an employer in or near the county. Public posts and
 # 以工代赈 are paid by their own funds; self-employment, flexible work and farming have no employer.
@@ -120,6 +125,16 @@ class Cause:
     amount_key: Callable[[object], str]
     payee: Callable[[object], str]
     note: str = ""
+    # What a cause is judged over: "job" (an ``EmploymentRecord``, paid once per person) or
+    # "course" (an ``Enrolment``, paid once per person and course).
+    source: str = "job"
+    # The amount from the parameter's value: the value itself unless a cause pays it per month
+    # or per day. Returns (amount, how it was reached).
+    price: Callable[[object, Decimal], tuple[Decimal, str]] | None = None
+
+    @property
+    def per_course(self) -> bool:
+        return self.source == "course"
 
     def key_name(self, key: str) -> str:
         return registry.get_key(key).name
@@ -155,6 +170,93 @@ def _organised_check(record) -> Check:
     if record.organised_by:
         return Check(True, f"由 {record.organised_by} 有组织输出")
     return Check(False, "未登记组织输出的机构（须有组织输出）")
+
+
+# -- the two training causes, over a course enrolment ------------------------------------------
+
+
+class DayAfter(Func):
+    """``day + 1`` in the database (PostgreSQL: date + integer is a date)."""
+
+    template = "(%(expressions)s + 1)"
+    output_field = DateField()
+
+
+def _onjob_months(enrolment) -> int:
+    """Whole months of on-the-job training, the course's first day to its last inclusive
+    (3 月 1 日至 5 月 31 日 = 3 个月); a part month is not counted."""
+    course = enrolment.course
+    return months_between(course.starts_on, course.ends_on + timedelta(days=1))
+
+
+def _course_kind_check(enrolment, onjob: bool) -> Check:
+    course = enrolment.course
+    is_onjob = course.kind == "work_training"
+    why = "须为以工代训" if onjob else "须为脱产培训，以工代训另有补贴"
+    return Check(is_onjob == onjob, f"培训类型：{course.get_kind_display()}（{why}）")
+
+
+def _ended_check(enrolment, on: date) -> Check:
+    course = enrolment.course
+    if course.ends_on <= on:
+        return Check(True, f"培训班 {course.starts_on} 至 {course.ends_on}，已结束")
+    return Check(False, f"培训班 {course.starts_on} 至 {course.ends_on}，尚未结束（结束后核算）")
+
+
+def _onjob_checks(enrolment, on):
+    months = _onjob_months(enrolment)
+    counted = min(months, ONJOB_MONTHS_MAX)
+    capped = f"，按 {counted} 个月补贴" if months > ONJOB_MONTHS_MAX else ""
+    return [
+        _course_kind_check(enrolment, onjob=True),
+        _ended_check(enrolment, on),
+        Check(enrolment.completed, "已结业" if enrolment.completed else "未结业（须结业）"),
+        Check(
+            months >= 1,
+            f"以工代训 {months} 个月{capped}（需满 1 个月，最多补贴 {ONJOB_MONTHS_MAX} 个月）",
+        ),
+    ]
+
+
+def _onjob_price(enrolment, monthly: Decimal) -> tuple[Decimal, str]:
+    months = min(_onjob_months(enrolment), ONJOB_MONTHS_MAX)
+    amount = monthly * months
+    return amount, f"{monthly} 元/月 × {months} 个月 = {amount} 元"
+
+
+def _living_checks(enrolment, on):
+    days = enrolment.attended_days
+    return [
+        _course_kind_check(enrolment, onjob=False),
+        _ended_check(enrolment, on),
+        Check(days >= 1, f"出勤 {days} 天（需至少 1 天）"),
+    ]
+
+
+def _living_price(enrolment, local: Decimal) -> tuple[Decimal, str]:
+    """40 元/天 in 榕江 for any full-time course; in 王益区 20 or 50 元/天 by the course's class.
+    The place's parameter is its standard and the highest rate (王益区 sets 50, “取高档”): a
+    course's class pays its own rate, never above it; a course without a class, the standard."""
+    days = enrolment.attended_days
+    own = enrolment.course.allowance_daily
+    if own is None:
+        rate, how = local, "当地标准"
+    elif own <= local:
+        rate, how = own, f"培训班按课时分类 {own} 元/天"
+    else:
+        rate, how = local, f"培训班分类 {own} 元/天高于当地标准，按 {local} 元/天"
+    rate = rate.quantize(Decimal("0.01"))
+    amount = rate * days
+    return amount, f"{how}：{rate} 元/天 × {days} 天 = {amount} 元"
+
+
+def _onjob_candidates(on: date) -> Q:
+    return (
+        Q(course__kind="work_training", course__ends_on__lte=on, completed=True)
+        # At least one whole month: the first day plus a month is no later than the day after
+        # the last (the same arithmetic as ``months_between``).
+        & Q(LessThanOrEqual(PlusMonths(F("course__starts_on"), 1), DayAfter(F("course__ends_on"))))
+    )
 
 
 CATALOGUE: dict[str, Cause] = {
@@ -227,6 +329,39 @@ CATALOGUE: dict[str, Cause] = {
             payee=lambda r: r.person.name,
             note="创业企业或个体工商户的开始日期按工商登记注册之日登记。",
         ),
+        Cause(
+            code="onjob_training",
+            name="以工代训职业培训补贴",
+            policy=f"{RONGJIANG_JOBS}第12条",
+            keys=("employment.onjob_training_monthly_cap",),
+            checks=_onjob_checks,
+            candidates=_onjob_candidates,
+            qualified_on=lambda e: e.course.ends_on,
+            amount_key=lambda e: "employment.onjob_training_monthly_cap",
+            payee=lambda e: e.course.provider,
+            note="发给吸纳搬迁劳动力并开展以工代训的生产经营主体（培训班登记的培训机构），"
+            "每人每月按当地上限、最长 3 个月。",
+            source="course",
+            price=_onjob_price,
+        ),
+        Cause(
+            code="training_living",
+            name="培训期间生活补助",
+            policy=f"{RONGJIANG_JOBS}第12条；{WANGYI_JOBS}三（一）",
+            keys=("employment.training_living_allowance_daily",),
+            checks=_living_checks,
+            candidates=lambda on: (
+                ~Q(course__kind="work_training") & Q(course__ends_on__lte=on, attended_days__gte=1)
+            ),
+            qualified_on=lambda e: e.course.ends_on,
+            amount_key=lambda e: "employment.training_living_allowance_daily",
+            payee=lambda e: e.person.name,
+            # 王益区 pays “在培训期间” and 榕江 “培训期间每天”: by the days attended, finished or
+            # not; whether the person found work decides the training fee, not this allowance.
+            note="按出勤天数发给参训本人，不以结业为条件。",
+            source="course",
+            price=_living_price,
+        ),
     ]
 }
 CAUSES = [(c.code, c.name) for c in CATALOGUE.values()]
@@ -287,39 +422,67 @@ class Finding:
         return "；".join(str(c) for c in self.checks)
 
 
+def _price(cause: Cause, row, rates: Rates, day: date):
+    """The amount of ``cause`` for ``row`` from the parameter at its place on ``day``:
+    (amount, text, parameter key) — amount ``None`` when the place has none set."""
+    key = cause.amount_key(row)
+    value = rates.find(key, row.path, day)
+    if value is None:
+        return None, "", key
+    base = Decimal(str(value.value)).quantize(Decimal("0.01"))
+    where = f"{value.unit.name}{cause.key_name(key)}"
+    if cause.price is None:
+        return base, f"{base} 元（{where}）", key
+    amount, how = cause.price(row, base)
+    amount = amount.quantize(Decimal("0.01"))
+    return amount, f"{amount} 元（{how}；{where} {base} 元）", key
+
+
 def judge(cause: Cause, record, on: date, rates: Rates, paid=None) -> Finding:
-    """One cause over one job on ``on``, explained; with the amount at the person's place on
-    the day the conditions were met."""
+    """One cause over one job (or, for a training cause, one enrolment) on ``on``, explained;
+    with the amount at the person's place on the day the conditions were met."""
     checks = list(cause.checks(record, on))
     finding = Finding(cause, record, checks, paid=paid, conditions_met=all(c.met for c in checks))
     if finding.conditions_met:
-        key, day = cause.amount_key(record), cause.qualified_on(record)
-        value = rates.find(key, record.path, day)
-        if value is None:
+        day = cause.qualified_on(record)
+        finding.amount, finding.amount_text, key = _price(cause, record, rates, day)
+        if finding.amount is None:
             checks.append(
                 Check(False, f"{day} 当地未设定政策参数「{cause.key_name(key)}」，无法确定金额")
             )
-        else:
-            finding.amount = Decimal(str(value.value)).quantize(Decimal("0.01"))
-            finding.amount_text = f"{finding.amount} 元（{value.unit.name}{cause.key_name(key)}）"
     if paid is not None:
+        what = "同一人同一培训班同一补贴事由" if cause.per_course else "同一人同一补贴事由"
         checks.append(
             Check(
                 False,
                 f"已列入批次 {paid.batch.label}（{paid.get_status_display()}，{paid.amount} 元），"
-                "同一人同一补贴事由只发放一次",
+                f"{what}只发放一次",
             )
         )
     return finding
 
 
-def for_person(person, records, on: date, paid: dict) -> list[Finding]:
-    """Every cause of the catalogue for one person's jobs: the first job that meets a cause,
-    else the latest one, explained. ``paid`` maps cause code → the person's payment."""
+def paid_key(cause_code: str, enrolment_id=None):
+    """How ``for_person``'s ``paid`` finds a payment: by cause, and by enrolment for a training
+    cause (paid once per course)."""
+    return (cause_code, enrolment_id) if enrolment_id else cause_code
+
+
+def for_person(person, records, on: date, paid: dict, enrolments=()) -> list[Finding]:
+    """Every cause of the catalogue for one person: for a job cause the first job that meets
+    it, else the latest one, explained; for a training cause one finding per course enrolled.
+    ``paid`` maps ``paid_key`` → the person's payment."""
     records = sorted(records, key=lambda r: (r.started_on, r.pk))
+    enrolments = sorted(enrolments, key=lambda e: (e.course.starts_on, e.pk))
     rates = Rates({k for c in CATALOGUE.values() for k in c.keys})
     findings = []
     for cause in CATALOGUE.values():
+        if cause.per_course:
+            if not enrolments:
+                findings.append(Finding(cause, None, [Check(False, "没有参训记录")]))
+            for e in enrolments:
+                findings.append(judge(cause, e, on, rates, paid.get(paid_key(cause.code, e.pk))))
+            continue
         if not records:
             findings.append(Finding(cause, None, [Check(False, "没有就业记录")]))
             continue
@@ -328,14 +491,30 @@ def for_person(person, records, on: date, paid: dict) -> list[Finding]:
     return findings
 
 
+def source_model(cause: Cause):
+    """The rows a cause is judged over: jobs, or course enrolments."""
+    from .models import EmploymentRecord, Enrolment
+
+    return Enrolment if cause.per_course else EmploymentRecord
+
+
 def eligible_records(records, cause: Cause, on: date):
     """The jobs that earn ``cause`` on ``on`` among ``records``, one per person (the first that
     met it), of persons with no payment of the cause yet (withdrawn ones do not count): one
-    query, whatever the number of persons. The amount is read per row through ``Rates``."""
+    query, whatever the number of persons. The amount is read per row through ``Rates``.
+    For a training cause ``records`` are enrolments (``source_model``), each not yet listed."""
     from django.db.models import Exists, OuterRef, Subquery
 
     from .models import EmploymentRecord, SubsidyPayment
 
+    if cause.per_course:
+        # ``records`` are enrolments: each course its own subsidy, once.
+        listed = SubsidyPayment.objects.filter(enrolment=OuterRef("pk"), cause=cause.code)
+        return (
+            records.filter(cause.candidates(on))
+            .exclude(Exists(listed.exclude(status="withdrawn")))
+            .select_related("person", "household", "household__site", "course")
+        )
     first = (
         EmploymentRecord.objects.filter(cause.candidates(on), person=OuterRef("person"))
         .order_by("started_on", "pk")
@@ -358,12 +537,10 @@ def priced(cause: Cause, rows, rates: Rates) -> list:
     out = []
     for record in rows:
         record.qualified = cause.qualified_on(record)
-        key = cause.amount_key(record)
-        value = rates.find(key, record.path, record.qualified)
-        record.amount = (
-            Decimal(str(value.value)).quantize(Decimal("0.01")) if value is not None else None
+        record.amount, _, key = _price(cause, record, rates, record.qualified)
+        record.amount_note = (
+            "" if record.amount is not None else f"当地未设定「{cause.key_name(key)}」"
         )
-        record.amount_note = "" if value else f"当地未设定「{cause.key_name(key)}」"
         record.payee = cause.payee(record)
         out.append(record)
     return out

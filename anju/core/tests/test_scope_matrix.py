@@ -687,7 +687,11 @@ def test_subsidies_never_show_the_other_town(world, client_for, role):
     from anju.policies import services as policies
 
     with time_machine.travel(date(2026, 11, 20), tick=False):
-        for key in ("employment.hiring_subsidy", "employment.tracking_service_subsidy"):
+        for key in (
+            "employment.hiring_subsidy",
+            "employment.tracking_service_subsidy",
+            "employment.training_living_allowance_daily",
+        ):
             policies.set_value(
                 None, key=key, unit=world.county, valid_from=date(2019, 1, 1), value="500"
             )
@@ -705,6 +709,19 @@ def test_subsidies_never_show_the_other_town(world, client_for, role):
                 organised_by=f"{town.unit.name}劳务公司",
             )
             batches[town.unit.name] = employment.create_batch(None, town.unit, cause="hiring")
+            # A finished course each: the training causes list enrolments, per person and course.
+            course = employment.save_course(
+                None,
+                site=town.site,
+                kind="order",
+                title=f"{town.unit.name}刺绣培训",
+                provider=f"{town.unit.name}培训学校",
+                starts_on=date(2026, 10, 12),
+                ends_on=date(2026, 10, 23),
+                planned_count=10,
+                filed_on=date(2026, 9, 1),
+            )
+            employment.save_enrolment(None, course, head, attended_days=10)
         user = world.users[role]
         client = client_for(user)
         may = access.allows(user, "employment")
@@ -723,6 +740,8 @@ def test_subsidies_never_show_the_other_town(world, client_for, role):
             "/api/employment/subsidies/eligible/?cause=tracking",
             "/api/employment/subsidies/batches/",
             "/api/employment/subsidies/batches/?search=2026",
+            "/employment/subsidies/?cause=training_living",
+            "/api/employment/subsidies/eligible/?cause=training_living",
         ):
             response = client.get(url)
             if not may:
@@ -733,7 +752,13 @@ def test_subsidies_never_show_the_other_town(world, client_for, role):
         if may:
             own = client.get("/employment/subsidies/?cause=tracking").content.decode()
             assert heads[mine].name in own, role  # the list is not empty for the wrong reason
-        for url in ("/employment/subsidies/?cause=tracking", "/employment/subsidies/batches/"):
+            own = client.get("/employment/subsidies/?cause=training_living").content.decode()
+            assert f"{mine}刺绣培训" in own, role
+        for url in (
+            "/employment/subsidies/?cause=tracking",
+            "/employment/subsidies/?cause=training_living",
+            "/employment/subsidies/batches/",
+        ):
             export = client.get(f"{url}{'&' if '?' in url else '?'}export=xlsx")
             assert export.status_code == (200 if may else 403), (role, url)
             if may:
@@ -752,6 +777,8 @@ def test_subsidies_never_show_the_other_town(world, client_for, role):
             f"/api/employment/subsidies/persons/{heads[other].pk}/",
             f"/employment/subsidies/?cause=tracking&unit={batches[other].unit.key}",
             f"/api/employment/subsidies/eligible/?cause=tracking&unit={batches[other].unit.key}",
+            f"/employment/subsidies/?cause=training_living&unit={batches[other].unit.key}",
+            f"/api/employment/subsidies/eligible/?cause=training_living&unit={batches[other].unit.key}",
         ):
             assert client.get(url).status_code in (403, 404), (role, url)
         for url, data in (
@@ -761,6 +788,10 @@ def test_subsidies_never_show_the_other_town(world, client_for, role):
             (
                 "/api/employment/subsidies/batches/",
                 {"cause": "tracking", "unit": batches[other].unit.key},
+            ),
+            (
+                "/api/employment/subsidies/batches/",
+                {"cause": "training_living", "unit": batches[other].unit.key},
             ),
         ):
             response = client.post(url, data, content_type="application/json")
